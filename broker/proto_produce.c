@@ -1,0 +1,346 @@
+/*
+ * proto_produce.c — Produce (ApiKey 0), versions 3-9 (RecordBatch v2 only), flexible from 9.
+ *
+ * Request:  transactional_id nullable string, acks i16, timeout_ms i32,
+ *           topic_data [name, partition_data [index i32, records nullable bytes]]
+ * Response: responses [name, partition_responses [index, error_code, base_offset,
+ *           log_append_time_ms (v2+), log_start_offset (v5+), record_errors (v8+)
+ *           [batch_index, batch_index_error_message], error_message (v8+)]],
+ *           throttle_time_ms (v1+)
+ *
+ * The request is parsed whole before anything is written, so a malformed request (which
+ * closes the connection) never leaves some partitions appended and others not. Each
+ * partition's batches are validated (magic, size, CRC, record structure) and then appended
+ * with one write. acks=all waits for the group commit: the response is built at once and
+ * released when every partition it touched has its high watermark past the data.
+ *
+ * @locality loop thread
+ */
+#include "broker/broker_int.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/recbatch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct sl_ppart_s {
+    int32_t index;        /* partition */
+    uint8_t *records;     /* into the request frame (mutable: offsets are rewritten) */
+    int32_t len;          /* bytes, -1 = null */
+} sl_ppart_t;
+
+typedef struct sl_ptopic_s {
+    sl_kstr_t name;       /* borrowed from the frame */
+    int32_t nparts;       /* partitions in the request */
+    sl_ppart_t *parts;    /* owned */
+} sl_ptopic_t;
+
+/* One partition an acks=all response waits for. */
+typedef struct sl_pneed_s {
+    uint8_t topic_id[16]; /* looked up again on each check: the topic may be deleted */
+    int32_t partition;    /* partition index */
+    int64_t hw;           /* high watermark that makes the data durable */
+} sl_pneed_t;
+
+struct sl_produce_wait_s {
+    sl_req_t *req;                     /* the deferred request (response already written) */
+    sl_produce_wait_t *prev, *next;    /* broker's list */
+    sl_pneed_t *needs;                 /* owned */
+    int nneeds;                        /* entries in needs */
+};
+
+/* Validate the batches of one partition; returns a Kafka error and, on error, the index of
+ * the offending batch and a reason. */
+static int16_t check_batches(sl_broker_t *b, const sl_topic_t *t, const uint8_t *p, size_t len,
+                             int32_t *bad_batch, char *why, size_t whylen)
+{
+    size_t off = 0;
+    int32_t idx = 0;
+    if (len == 0) {
+        snprintf(why, whylen, "the request holds no record batch");
+        return SL_KERR_CORRUPT_MESSAGE;
+    }
+    size_t max_unc = (size_t)(t->max_message_bytes > (64 << 20) / 16 ? t->max_message_bytes * 16
+                                                                      : (64 << 20));
+    for (; off < len; idx++) {
+        *bad_batch = idx;
+        size_t left = len - off;
+        if (left < SL_RB_HEADER_SIZE) {
+            snprintf(why, whylen, "batch %d is truncated: %zu bytes, a header needs %d", idx,
+                     left, SL_RB_HEADER_SIZE);
+            return SL_KERR_CORRUPT_MESSAGE;
+        }
+        int8_t magic = (int8_t)p[off + SL_RB_OFF_MAGIC];
+        if (magic != 2) {
+            snprintf(why, whylen,
+                     "batch %d uses message format v%d; Sluice stores RecordBatch v2 (magic 2) "
+                     "only, as sent by Kafka 0.11+ clients",
+                     idx, magic);
+            return SL_KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT;
+        }
+        sl_rb_hdr_t h;
+        int rc = sl_rb_hdr_parse(p + off, left, &h);
+        if (rc == SL_TRUNC) {
+            snprintf(why, whylen, "batch %d claims %u bytes but only %zu remain", idx,
+                     12 + (unsigned)sl_be32(p + off + SL_RB_OFF_LENGTH), left);
+            return SL_KERR_CORRUPT_MESSAGE;
+        }
+        if (rc != SL_OK) {
+            snprintf(why, whylen, "batch %d has a malformed header", idx);
+            return SL_KERR_CORRUPT_MESSAGE;
+        }
+        size_t size = sl_rb_size(&h);
+        if ((int64_t)size > t->max_message_bytes) {
+            snprintf(why, whylen,
+                     "batch %d is %zu bytes, larger than max.message.bytes=%lld of topic %s",
+                     idx, size, (long long)t->max_message_bytes, t->name);
+            return SL_KERR_MESSAGE_TOO_LARGE;
+        }
+        if ((int64_t)size > t->logcfg.segment_bytes) {
+            snprintf(why, whylen, "batch %d is %zu bytes, larger than segment.bytes=%lld", idx,
+                     size, (long long)t->logcfg.segment_bytes);
+            return SL_KERR_RECORD_LIST_TOO_LARGE;
+        }
+        if (h.attributes & (SL_RB_ATTR_TRANSACTIONAL | SL_RB_ATTR_CONTROL)) {
+            snprintf(why, whylen, "batch %d is transactional; transactions are not supported yet",
+                     idx);
+            return SL_KERR_INVALID_RECORD;
+        }
+        if (h.producer_id >= 0) {
+            snprintf(why, whylen,
+                     "batch %d carries producer id %lld; idempotent producers are not supported "
+                     "yet (set enable.idempotence=false)",
+                     idx, (long long)h.producer_id);
+            return SL_KERR_INVALID_RECORD;
+        }
+        const char *reason = NULL;
+        rc = sl_rb_validate(p + off, size, &b->scratch, max_unc, &reason);
+        if (rc == SL_CRC) {
+            snprintf(why, whylen, "batch %d failed its CRC-32C check", idx);
+            return SL_KERR_CORRUPT_MESSAGE;
+        }
+        if (rc == SL_UNSUPP) {
+            snprintf(why, whylen, "batch %d: %s", idx, reason ? reason : "unsupported codec");
+            return SL_KERR_UNSUPPORTED_COMPRESSION_TYPE;
+        }
+        if (rc != SL_OK) {
+            snprintf(why, whylen, "batch %d: %s", idx, reason ? reason : "malformed records");
+            return SL_KERR_CORRUPT_MESSAGE;
+        }
+        off += size;
+    }
+    /* Keep the scratch from growing without bound after one huge batch. */
+    if (b->scratch.cap > (8u << 20)) sl_buf_free(&b->scratch);
+    return SL_KERR_NONE;
+}
+
+static void write_partition(sl_kw_t *w, int16_t v, int32_t index, int16_t err, int64_t base,
+                            int64_t log_start, int32_t bad_batch, const char *why)
+{
+    sl_kw_i32(w, index);
+    sl_kw_i16(w, err);
+    sl_kw_i64(w, base);
+    sl_kw_i64(w, -1); /* log_append_time_ms: CreateTime topics */
+    if (v >= 5) sl_kw_i64(w, log_start);
+    if (v >= 8) {
+        if (err != SL_KERR_NONE && bad_batch >= 0) {
+            sl_kw_array(w, 1);
+            sl_kw_i32(w, bad_batch);
+            sl_kw_cstr(w, why);
+            sl_kw_tags(w);
+        } else {
+            sl_kw_array(w, 0);
+        }
+        sl_kw_cstr(w, err != SL_KERR_NONE ? why : NULL);
+    }
+    sl_kw_tags(w);
+}
+
+static void free_topics(sl_ptopic_t *topics, int32_t n)
+{
+    for (int32_t i = 0; i < n; i++) free(topics[i].parts);
+    free(topics);
+}
+
+int sl_kapi_produce(sl_req_t *req)
+{
+    sl_broker_t *b = req->broker;
+    sl_kr_t *r = &req->r;
+    sl_kw_t *w = &req->w;
+    int16_t v = req->api_version;
+    sl_kstr_t txn;
+    int16_t acks;
+    int32_t timeout_ms, ntopics;
+    sl_ptopic_t *topics = NULL;
+    int32_t parsed;
+
+    /* Pass 1: parse everything. */
+    SL_KR(sl_kr_nstr(r, &txn));
+    SL_KR(sl_kr_i16(r, &acks));
+    SL_KR(sl_kr_i32(r, &timeout_ms));
+    SL_KR(sl_kr_array(r, &ntopics));
+    if (ntopics < 0) goto err_parse;
+    topics = calloc((size_t)ntopics + 1, sizeof *topics);
+    if (!topics) abort();
+    for (parsed = 0; parsed < ntopics; parsed++) {
+        sl_ptopic_t *t = &topics[parsed];
+        SL_KR(sl_kr_str(r, &t->name));
+        SL_KR(sl_kr_array(r, &t->nparts));
+        if (t->nparts < 0) goto err_parse;
+        t->parts = calloc((size_t)t->nparts + 1, sizeof *t->parts);
+        if (!t->parts) abort();
+        for (int32_t j = 0; j < t->nparts; j++) {
+            const uint8_t *rec;
+            SL_KR(sl_kr_i32(r, &t->parts[j].index));
+            SL_KR(sl_kr_nbytes(r, &rec, &t->parts[j].len));
+            /* The frame is ours and mutable: the log rewrites offsets in place. */
+            t->parts[j].records = (uint8_t *)rec;
+            SL_KR(sl_kr_tags(r));
+        }
+        SL_KR(sl_kr_tags(r));
+    }
+    SL_KR(sl_kr_tags(r));
+    if (sl_rd_left(&r->rd) != 0) goto err_parse;
+
+    /* Pass 2: validate, append, answer. */
+    int16_t req_err = SL_KERR_NONE;
+    char req_why[256] = "";
+    if (acks != 0 && acks != 1 && acks != -1) {
+        req_err = SL_KERR_INVALID_REQUIRED_ACKS;
+        snprintf(req_why, sizeof req_why, "acks=%d is not one of 0, 1, -1 (all)", acks);
+    } else if (txn.len >= 0) {
+        req_err = SL_KERR_INVALID_REQUEST;
+        snprintf(req_why, sizeof req_why, "transactional produce is not supported yet");
+    }
+    sl_pneed_t *needs = NULL;
+    int nneeds = 0, capneeds = 0;
+    sl_kw_array(w, ntopics);
+    for (int32_t i = 0; i < ntopics; i++) {
+        sl_ptopic_t *pt = &topics[i];
+        sl_topic_t *t = sl_catalog_find(b->catalog, pt->name.p, (size_t)pt->name.len);
+        sl_kw_kstr(w, pt->name);
+        sl_kw_array(w, pt->nparts);
+        for (int32_t j = 0; j < pt->nparts; j++) {
+            sl_ppart_t *pp = &pt->parts[j];
+            int16_t err = req_err;
+            char why[320];
+            snprintf(why, sizeof why, "%s", req_why);
+            int32_t bad_batch = -1;
+            int64_t base = -1, last = -1, log_start = -1;
+            sl_plog_t *pl = NULL;
+            if (err == SL_KERR_NONE) {
+                if (!t || pp->index < 0 || pp->index >= t->npart) {
+                    err = SL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+                    snprintf(why, sizeof why, "topic-partition %.*s-%d does not exist",
+                             (int)pt->name.len, pt->name.p, pp->index);
+                } else if (pp->len < 0) {
+                    err = SL_KERR_CORRUPT_MESSAGE;
+                    snprintf(why, sizeof why, "records are null");
+                } else {
+                    pl = t->parts[pp->index];
+                    err = check_batches(b, t, pp->records, (size_t)pp->len, &bad_batch, why,
+                                        sizeof why);
+                }
+            }
+            if (err == SL_KERR_NONE) {
+                int rc = sl_plog_append(pl, pp->records, (size_t)pp->len, &base, &last);
+                if (rc != SL_OK) {
+                    err = SL_KERR_KAFKA_STORAGE_ERROR;
+                    snprintf(why, sizeof why, "append to %s-%d failed: %s", t->name, pp->index,
+                             sl_err_msg(rc));
+                    SL_ERROR("produce", "%s", why);
+                    base = -1;
+                } else if (acks == -1 && sl_plog_hw(pl) <= last) {
+                    if (nneeds == capneeds) {
+                        capneeds = capneeds ? capneeds * 2 : 4;
+                        needs = realloc(needs, (size_t)capneeds * sizeof *needs);
+                        if (!needs) abort();
+                    }
+                    memcpy(needs[nneeds].topic_id, t->id, 16);
+                    needs[nneeds].partition = pp->index;
+                    needs[nneeds].hw = last + 1;
+                    nneeds++;
+                }
+                log_start = sl_plog_start_offset(pl);
+            } else {
+                SL_INFO("produce", "rejected produce to %.*s-%d from %s: %s: %s",
+                        (int)pt->name.len, pt->name.p, pp->index,
+                        req->client_id ? req->client_id : "?", sl_kerr_name(err), why);
+            }
+            write_partition(w, v, pp->index, err, base, log_start, bad_batch, why);
+        }
+        sl_kw_tags(w);
+    }
+    sl_kw_i32(w, 0); /* throttle_time_ms */
+    sl_kw_tags(w);
+    free_topics(topics, ntopics);
+    /* With a relaxed flush policy the high watermark moved already. */
+    sl_broker_fetch_wakeup(b);
+    if (acks == 0) {
+        req->no_response = 1;
+        free(needs);
+        return SL_OK;
+    }
+    if (nneeds == 0) return SL_OK;
+    sl_produce_wait_t *pw = calloc(1, sizeof *pw);
+    if (!pw) abort();
+    pw->req = req;
+    pw->needs = needs;
+    pw->nneeds = nneeds;
+    pw->next = b->produce_waits;
+    if (pw->next) pw->next->prev = pw;
+    b->produce_waits = pw;
+    req->deferred = pw;
+    return SL_AGAIN;
+err_parse:
+    if (topics) free_topics(topics, ntopics + 1); /* calloc'd with a spare, empty entry */
+    return SL_PROTO;
+}
+
+static void wait_unlink(sl_broker_t *b, sl_produce_wait_t *pw)
+{
+    if (pw->prev) pw->prev->next = pw->next;
+    else b->produce_waits = pw->next;
+    if (pw->next) pw->next->prev = pw->prev;
+    free(pw->needs);
+    free(pw);
+}
+
+void sl_produce_on_durable(sl_broker_t *b, sl_plog_t *pl)
+{
+    (void)pl;
+    sl_produce_wait_t *pw = b->produce_waits;
+    while (pw) {
+        sl_produce_wait_t *next = pw->next;
+        int k = 0;
+        while (k < pw->nneeds) {
+            sl_pneed_t *n = &pw->needs[k];
+            sl_topic_t *t = b->catalog ? sl_catalog_find_id(b->catalog, n->topic_id) : NULL;
+            /* A deleted topic has nothing left to wait for. */
+            if (!t || n->partition >= t->npart || sl_plog_hw(t->parts[n->partition]) >= n->hw)
+                pw->needs[k] = pw->needs[--pw->nneeds];
+            else
+                k++;
+        }
+        if (pw->nneeds == 0) {
+            sl_req_t *req = pw->req;
+            req->deferred = NULL;
+            wait_unlink(b, pw);
+            sl_req_complete(req);
+        }
+        pw = next;
+    }
+}
+
+void sl_produce_shutdown(sl_broker_t *b)
+{
+    while (b->produce_waits) {
+        sl_produce_wait_t *pw = b->produce_waits;
+        sl_req_t *req = pw->req;
+        wait_unlink(b, pw);
+        /* Never acknowledged: the client will retry against the next server. */
+        sl_req_free(req);
+    }
+}
