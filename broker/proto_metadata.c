@@ -61,11 +61,11 @@ int sl_kapi_metadata(sl_req_t *req)
     sl_kw_t *w = &req->w;
     int16_t v = req->api_version;
     int32_t n;
+    sl_kstr_t *names = NULL;
     SL_KR(sl_kr_array(r, &n));
     if (v == 0 && n == 0) n = -1; /* v0: an empty list means all topics */
 
     /* Read the requested names first: the topic list follows the brokers in the response. */
-    sl_kstr_t *names = NULL;
     if (n > 0) {
         names = calloc((size_t)n, sizeof *names);
         if (!names) abort();

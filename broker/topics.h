@@ -75,4 +75,26 @@ int sl_catalog_auto_create(const sl_catalog_t *cat);
 /* Run sl_plog_housekeep over every partition. */
 void sl_catalog_housekeep(sl_catalog_t *cat, int64_t now_ms);
 
+/* ---- added with the admin APIs (topics.c) ------------------------------------------- */
+
+/*
+ * Replace all of t's config overrides (AlterConfigs semantics; IncrementalAlterConfigs
+ * computes the new set first). Every key=value is validated (INVALID_CONFIG with Kafka's
+ * message). On success the overrides are persisted, t->logcfg / t->max_message_bytes are
+ * recomputed and applied to the live partition logs (sl_plog_set_config).
+ * validate_only checks everything and changes nothing.
+ */
+int16_t sl_catalog_set_configs(sl_catalog_t *cat, sl_topic_t *t, const sl_props_t *overrides,
+                               int validate_only, char *err, size_t errlen);
+/* Effective value of topic config `key` for t (override > broker setting > default) as
+ * malloc'd text. SL_NOENT if Sluice does not know the key. */
+int sl_catalog_config_value(const sl_catalog_t *cat, const sl_topic_t *t, const char *key,
+                            char **out);
+/* The same for numeric configs (min.insync.replicas, message.timestamp.difference.max.ms...).
+ * SL_NOENT for an unknown key, SL_INVAL if the key is not numeric. */
+int sl_catalog_config_i64(const sl_catalog_t *cat, const sl_topic_t *t, const char *key,
+                          int64_t *out);
+/* The broker settings the catalog was opened with (borrowed). */
+const sl_props_t *sl_catalog_broker_props(const sl_catalog_t *cat);
+
 #endif

@@ -5,7 +5,7 @@ set -euo pipefail
 
 # Build: compiler, CMake, libraries from DESIGN.md's list that the code uses today.
 BUILD_PKGS=(build-essential cmake pkg-config libuv1-dev libzstd-dev liblz4-dev libsnappy-dev
-            zlib1g-dev librdkafka-dev libcmocka-dev)
+            zlib1g-dev librdkafka-dev libcmocka-dev libjansson-dev)
 # Tests and benchmarks: real Kafka clients written by others, sanitizer/fuzzer toolchain,
 # the Redis peer for the benchmark comparison.
 TEST_PKGS=(clang libclang-rt-14-dev kcat python3 python3-confluent-kafka python3-kafka
