@@ -252,6 +252,7 @@ void sl_broker_free(sl_broker_t *b)
 {
     if (!b) return;
     sl_props_free(&b->props);
+    sl_buf_free(&b->scratch);
     free(b->data_dir);
     free(b->adv_host);
     free(b);
