@@ -264,17 +264,22 @@ static int bench_latency(bench_t *b)
     }
     pthread_t th;
     pthread_create(&th, NULL, lat_consumer, &l);
+    /* Pace in 1 ms ticks: sleep to each tick, then send that tick's share. A busy-wait
+     * would steal a core from the server on a small machine and distort what it measures. */
     int64_t t0 = now_us();
-    for (long i = 0; i < b->n; i++) {
-        int64_t due = t0 + (int64_t)((double)i * 1e6 / (double)b->rate);
-        int64_t now;
-        while ((now = now_us()) < due) {
-            if (due - now > 200) rd_kafka_poll(pk, 0), usleep(50);
+    long sent = 0;
+    for (int64_t tick = 1; sent < b->n; tick++) {
+        int64_t due_us = t0 + tick * 1000;
+        struct timespec ts = {.tv_sec = due_us / 1000000, .tv_nsec = (due_us % 1000000) * 1000};
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        long target = (long)((double)tick * (double)b->rate / 1000.0);
+        if (target > b->n) target = b->n;
+        for (; sent < target; sent++) {
+            int64_t now = now_us();
+            memcpy(val, &now, 8);
+            produce_one(pk, b, val, sent);
         }
-        int64_t ts = now_us();
-        memcpy(val, &ts, 8);
-        produce_one(pk, b, val, i);
-        if ((i & 255) == 0) rd_kafka_poll(pk, 0);
+        rd_kafka_poll(pk, 0);
     }
     while (rd_kafka_outq_len(pk) > 0) rd_kafka_poll(pk, 5);
     pthread_join(th, NULL);
