@@ -12,7 +12,7 @@
 #include "common/err.h"
 
 const sl_kapi_t sl_kapi_table[SL_API__COUNT] = {
-    [SL_API_Produce] = {3, 9, 9, sl_kapi_produce},
+    [SL_API_Produce] = {0, 9, 9, sl_kapi_produce},
     [SL_API_Fetch] = {4, 12, 12, sl_kapi_fetch},
     [SL_API_ListOffsets] = {0, 7, 6, sl_kapi_list_offsets},
     [SL_API_Metadata] = {0, 12, 9, sl_kapi_metadata},

@@ -1,7 +1,12 @@
 /*
- * proto_produce.c — Produce (ApiKey 0), versions 3-9 (RecordBatch v2 only), flexible from 9.
+ * proto_produce.c — Produce (ApiKey 0), versions 0-9, flexible from 9.
  *
- * Request:  transactional_id nullable string, acks i16, timeout_ms i32,
+ * Only RecordBatch v2 (magic 2) is stored; older message formats (what Produce v0-v2 carry)
+ * get UNSUPPORTED_FOR_MESSAGE_FORMAT per partition. Versions 0-2 are advertised anyway, as
+ * Apache Kafka 3.x does, because librdkafka 2.0 decides from them whether the broker can take
+ * gzip and snappy at all (without them it silently sends those codecs uncompressed).
+ *
+ * Request:  transactional_id nullable string (v3+), acks i16, timeout_ms i32,
  *           topic_data [name, partition_data [index i32, records nullable bytes]]
  * Response: responses [name, partition_responses [index, error_code, base_offset,
  *           log_append_time_ms (v2+), log_start_offset (v5+), record_errors (v8+)
@@ -67,18 +72,19 @@ static int16_t check_batches(sl_broker_t *b, const sl_topic_t *t, const uint8_t 
     for (; off < len; idx++) {
         *bad_batch = idx;
         size_t left = len - off;
-        if (left < SL_RB_HEADER_SIZE) {
-            snprintf(why, whylen, "batch %d is truncated: %zu bytes, a header needs %d", idx,
-                     left, SL_RB_HEADER_SIZE);
-            return SL_KERR_CORRUPT_MESSAGE;
-        }
-        int8_t magic = (int8_t)p[off + SL_RB_OFF_MAGIC];
+        /* The magic byte comes first: an old-format message set is shorter than a v2 header. */
+        int8_t magic = left > SL_RB_OFF_MAGIC ? (int8_t)p[off + SL_RB_OFF_MAGIC] : 2;
         if (magic != 2) {
             snprintf(why, whylen,
                      "batch %d uses message format v%d; Sluice stores RecordBatch v2 (magic 2) "
                      "only, as sent by Kafka 0.11+ clients",
                      idx, magic);
             return SL_KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT;
+        }
+        if (left < SL_RB_HEADER_SIZE) {
+            snprintf(why, whylen, "batch %d is truncated: %zu bytes, a header needs %d", idx,
+                     left, SL_RB_HEADER_SIZE);
+            return SL_KERR_CORRUPT_MESSAGE;
         }
         sl_rb_hdr_t h;
         int rc = sl_rb_hdr_parse(p + off, left, &h);
@@ -142,7 +148,7 @@ static void write_partition(sl_kw_t *w, int16_t v, int32_t index, int16_t err, i
     sl_kw_i32(w, index);
     sl_kw_i16(w, err);
     sl_kw_i64(w, base);
-    sl_kw_i64(w, -1); /* log_append_time_ms: CreateTime topics */
+    if (v >= 2) sl_kw_i64(w, -1); /* log_append_time_ms: CreateTime topics */
     if (v >= 5) sl_kw_i64(w, log_start);
     if (v >= 8) {
         if (err != SL_KERR_NONE && bad_batch >= 0) {
@@ -177,7 +183,9 @@ int sl_kapi_produce(sl_req_t *req)
     int32_t parsed;
 
     /* Pass 1: parse everything. */
-    SL_KR(sl_kr_nstr(r, &txn));
+    txn.p = NULL;
+    txn.len = -1;
+    if (v >= 3) SL_KR(sl_kr_nstr(r, &txn));
     SL_KR(sl_kr_i16(r, &acks));
     SL_KR(sl_kr_i32(r, &timeout_ms));
     SL_KR(sl_kr_array(r, &ntopics));
@@ -273,7 +281,7 @@ int sl_kapi_produce(sl_req_t *req)
         }
         sl_kw_tags(w);
     }
-    sl_kw_i32(w, 0); /* throttle_time_ms */
+    if (v >= 1) sl_kw_i32(w, 0); /* throttle_time_ms */
     sl_kw_tags(w);
     free_topics(topics, ntopics);
     /* With a relaxed flush policy the high watermark moved already. */

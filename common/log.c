@@ -31,6 +31,9 @@ void sl_logf(enum sl_loglevel lvl, const char *component, const char *fmt, ...)
     va_end(ap);
     if (m < 0) m = 0;
     size_t len = (size_t)n + ((size_t)m < sizeof line - (size_t)n - 1 ? (size_t)m : sizeof line - (size_t)n - 2);
+    /* Messages quote client-supplied names: keep control bytes off the operator's terminal. */
+    for (size_t i = (size_t)n; i < len; i++)
+        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f) line[i] = '?';
     line[len++] = '\n';
     ssize_t w = write(2, line, len);
     (void)w;
