@@ -1,0 +1,31 @@
+# Interop tests: the real sluice-server driven by Kafka clients that other people wrote.
+# Included by tests/interop/CMakeLists.txt. Every test gets the build dir and finds
+# ${CMAKE_BINARY_DIR}/server/sluice-server itself (or $SLUICE_SERVER).
+# Needs: /usr/bin/python3 with python3-confluent-kafka, python3-kafka, python3-snappy,
+# python3-lz4, python3-zstandard; kcat; node + `npm ci` in tests/interop/js.
+find_program(SL_NODE NAMES node nodejs)
+if(NOT SL_NODE)
+  set(SL_NODE node)
+endif()
+set(SL_PY /usr/bin/python3)
+set(SL_INTEROP_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+
+add_test(NAME interop.confluent
+         COMMAND ${SL_PY} ${SL_INTEROP_DIR}/test_confluent.py ${CMAKE_BINARY_DIR})
+add_test(NAME interop.kafka_python
+         COMMAND ${SL_PY} ${SL_INTEROP_DIR}/test_kafka_python.py ${CMAKE_BINARY_DIR})
+add_test(NAME interop.kafkajs
+         COMMAND ${SL_NODE} ${SL_INTEROP_DIR}/js/test_kafkajs.js ${CMAKE_BINARY_DIR})
+add_test(NAME interop.kcat
+         COMMAND bash ${SL_INTEROP_DIR}/test_kcat.sh ${CMAKE_BINARY_DIR})
+add_test(NAME interop.crash
+         COMMAND ${SL_PY} ${SL_INTEROP_DIR}/test_crash.py ${CMAKE_BINARY_DIR})
+add_test(NAME interop.bad_input
+         COMMAND ${SL_PY} ${SL_INTEROP_DIR}/test_bad_input.py ${CMAKE_BINARY_DIR})
+add_test(NAME interop.cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_cli.sh ${CMAKE_BINARY_DIR})
+
+set_tests_properties(interop.confluent interop.kafka_python interop.kafkajs interop.kcat
+                     interop.bad_input interop.cli
+                     PROPERTIES LABELS interop TIMEOUT 120)
+# SIGKILL/restart cycles under load: the one test that is sensitive to a busy machine.
+set_tests_properties(interop.crash PROPERTIES LABELS interop TIMEOUT 180 RUN_SERIAL TRUE)
