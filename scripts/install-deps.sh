@@ -38,6 +38,9 @@ if [ "${1:-}" = "--test" ] && [ -f tests/interop/js/package-lock.json ]; then
     if [ ! -d tests/interop/js/node_modules ] ||
        [ tests/interop/js/package-lock.json -nt tests/interop/js/node_modules ]; then
         echo "install-deps: npm ci in tests/interop/js"
+        # kafkajs-lz4 builds a native addon: point node-gyp at the installed Node headers
+        # (there is no network to download them from).
+        if [ -f /usr/include/node/common.gypi ]; then export npm_config_nodedir=/usr; fi
         (cd tests/interop/js && npm ci --no-audit --no-fund --loglevel=error)
         touch tests/interop/js/node_modules
     fi
