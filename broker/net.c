@@ -429,7 +429,13 @@ static void on_conn_poll(uv_poll_t *h, int status, int events)
 {
     sl_conn_t *c = h->data;
     if (status < 0) {
-        conn_close(c, uv_strerror(status));
+        /* libuv reports POLLERR as UV_EBADF; the socket knows the real cause (usually a
+         * reset by the peer). */
+        int soerr = 0;
+        socklen_t len = sizeof soerr;
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr == 0)
+            soerr = -status;
+        conn_close(c, strerror(soerr));
         return;
     }
     if (events & UV_WRITABLE) conn_flush(c);

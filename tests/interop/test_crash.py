@@ -141,6 +141,11 @@ def body(res):
     prev_acked = 0
     for k in range(kills):
         time.sleep(rng.uniform(0.8, 2.5))
+        # Retiring the previous producer (purge + flush) may take seconds on a busy machine:
+        # kill only once the new one has had acknowledgements (or give up after 20 s).
+        deadline = time.monotonic() + 20
+        while len(load.acked) <= prev_acked and time.monotonic() < deadline:
+            time.sleep(0.1)
         n_acked = len(load.acked)
         srv.kill()
         t = time.monotonic()
