@@ -30,15 +30,15 @@ static int64_t now_us(void)
 }
 
 typedef struct bench_s {
-    const char *brokers;   /* bootstrap servers */
-    const char *topic;     /* topic to use */
-    long n;                /* records */
-    int size;              /* value bytes */
-    const char *acks;      /* producer acks */
-    const char *codec;     /* compression.type */
-    long rate;             /* latency mode: records per second */
-    long delivered;        /* delivery reports OK */
-    long failed;           /* delivery reports with an error */
+    const char *brokers; /* bootstrap servers */
+    const char *topic;   /* topic to use */
+    long n;              /* records */
+    int size;            /* value bytes */
+    const char *acks;    /* producer acks */
+    const char *codec;   /* compression.type */
+    long rate;           /* latency mode: records per second */
+    long delivered;      /* delivery reports OK */
+    long failed;         /* delivery reports with an error */
 } bench_t;
 
 static void die(const char *what, const char *why)
@@ -111,7 +111,8 @@ static int bench_produce(bench_t *b)
         produce_one(rk, b, val, i);
         if ((i & 1023) == 0) rd_kafka_poll(rk, 0);
     }
-    while (rd_kafka_outq_len(rk) > 0) rd_kafka_poll(rk, 5);
+    while (rd_kafka_outq_len(rk) > 0)
+        rd_kafka_poll(rk, 5);
     int64_t t1 = now_us();
     double secs = (double)(t1 - t0) / 1e6;
     printf("produced %ld records of %d bytes in %.3f s (acks=%s, compression=%s), %ld failed\n",
@@ -126,10 +127,10 @@ static int bench_produce(bench_t *b)
 /* The legacy (group-less) consumer API: assign() needs a group.id, and consumer groups are
  * not served yet. Every partition is started into one queue. */
 typedef struct consumer_s {
-    rd_kafka_t *rk;             /* the handle */
-    rd_kafka_topic_t *rkt;      /* the topic */
-    rd_kafka_queue_t *q;        /* all partitions' messages */
-    int nparts;                 /* partitions started */
+    rd_kafka_t *rk;        /* the handle */
+    rd_kafka_topic_t *rkt; /* the topic */
+    rd_kafka_queue_t *q;   /* all partitions' messages */
+    int nparts;            /* partitions started */
 } consumer_t;
 
 static rd_kafka_t *make_consumer(bench_t *b, const rd_kafka_metadata_t **md_out)
@@ -172,7 +173,8 @@ static void start_all(consumer_t *c, bench_t *b, const rd_kafka_metadata_t *md, 
 
 static void stop_all(consumer_t *c, const rd_kafka_metadata_t *md)
 {
-    for (int i = 0; i < c->nparts; i++) rd_kafka_consume_stop(c->rkt, md->topics[0].partitions[i].id);
+    for (int i = 0; i < c->nparts; i++)
+        rd_kafka_consume_stop(c->rkt, md->topics[0].partitions[i].id);
     rd_kafka_queue_destroy(c->q);
     rd_kafka_topic_destroy(c->rkt);
 }
@@ -210,11 +212,11 @@ static int bench_consume(bench_t *b)
 }
 
 typedef struct lat_s {
-    bench_t *b;          /* settings */
-    int64_t *samples;    /* latencies in microseconds */
-    long nsamples;       /* samples taken */
-    volatile int done;   /* consumer finished */
-    consumer_t c;        /* consumer */
+    bench_t *b;        /* settings */
+    int64_t *samples;  /* latencies in microseconds */
+    long nsamples;     /* samples taken */
+    volatile int done; /* consumer finished */
+    consumer_t c;      /* consumer */
 } lat_t;
 
 static void *lat_consumer(void *arg)
@@ -281,11 +283,13 @@ static int bench_latency(bench_t *b)
         }
         rd_kafka_poll(pk, 0);
     }
-    while (rd_kafka_outq_len(pk) > 0) rd_kafka_poll(pk, 5);
+    while (rd_kafka_outq_len(pk) > 0)
+        rd_kafka_poll(pk, 5);
     pthread_join(th, NULL);
     double secs = (double)(now_us() - t0) / 1e6;
     qsort(l.samples, (size_t)l.nsamples, sizeof *l.samples, cmp64);
-#define PCT(p) (l.nsamples ? (double)l.samples[(long)((double)(l.nsamples - 1) * (p))] / 1000.0 : -1)
+#define PCT(p)                                                                                     \
+    (l.nsamples ? (double)l.samples[(long)((double)(l.nsamples - 1) * (p))] / 1000.0 : -1)
     printf("latency over %ld records at %ld records/s (%.1f s, acks=%s): p50 %.3f ms, p99 %.3f ms,"
            " p99.9 %.3f ms, max %.3f ms\n",
            l.nsamples, b->rate, secs, b->acks, PCT(0.5), PCT(0.99), PCT(0.999), PCT(1.0));
@@ -304,8 +308,13 @@ static int bench_latency(bench_t *b)
 
 int main(int argc, char **argv)
 {
-    bench_t b = {.brokers = "localhost:9092", .topic = "bench", .n = 1000000, .size = 100,
-                 .acks = "all", .codec = "none", .rate = 100000};
+    bench_t b = {.brokers = "localhost:9092",
+                 .topic = "bench",
+                 .n = 1000000,
+                 .size = 100,
+                 .acks = "all",
+                 .codec = "none",
+                 .rate = 100000};
     if (argc < 2) {
         fprintf(stderr, "usage: sl_bench produce|consume|latency -b HOST:PORT -t TOPIC [-n N] "
                         "[-s SIZE] [-a ACKS] [-z CODEC] [-r RATE]\n");
@@ -316,14 +325,29 @@ int main(int argc, char **argv)
     optind = 2;
     while ((c = getopt(argc, argv, "b:t:n:s:a:z:r:")) != -1) {
         switch (c) {
-        case 'b': b.brokers = optarg; break;
-        case 't': b.topic = optarg; break;
-        case 'n': b.n = atol(optarg); break;
-        case 's': b.size = atoi(optarg); break;
-        case 'a': b.acks = optarg; break;
-        case 'z': b.codec = optarg; break;
-        case 'r': b.rate = atol(optarg); break;
-        default: return 2;
+        case 'b':
+            b.brokers = optarg;
+            break;
+        case 't':
+            b.topic = optarg;
+            break;
+        case 'n':
+            b.n = atol(optarg);
+            break;
+        case 's':
+            b.size = atoi(optarg);
+            break;
+        case 'a':
+            b.acks = optarg;
+            break;
+        case 'z':
+            b.codec = optarg;
+            break;
+        case 'r':
+            b.rate = atol(optarg);
+            break;
+        default:
+            return 2;
         }
     }
     if (!strcmp(mode, "produce")) {

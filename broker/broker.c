@@ -103,7 +103,8 @@ static int load_meta(sl_broker_t *b, char *err, size_t errlen)
     uuid_base64(id, b->cluster_id);
     char tmp[4200], text[256];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int n = snprintf(text, sizeof text, "#Sluice broker metadata\nversion=1\ncluster.id=%s\nnode.id=%d\n",
+    int n = snprintf(text, sizeof text,
+                     "#Sluice broker metadata\nversion=1\ncluster.id=%s\nnode.id=%d\n",
                      b->cluster_id, b->node_id);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0 || write(fd, text, (size_t)n) != n || fsync(fd) != 0 || close(fd) != 0 ||
@@ -135,7 +136,8 @@ int sl_broker_create(uv_loop_t *loop, const sl_props_t *props, sl_broker_t **out
     if (!b) abort();
     b->loop = loop;
     sl_props_init(&b->props);
-    for (size_t i = 0; i < props->n; i++) sl_props_set(&b->props, props->v[i].key, props->v[i].value);
+    for (size_t i = 0; i < props->n; i++)
+        sl_props_set(&b->props, props->v[i].key, props->v[i].value);
     int bad = 0;
     const sl_props_t *p = &b->props;
     b->node_id = (int32_t)prop_i64(p, "node.id", prop_i64(p, "broker.id", 0, &bad), &bad);
@@ -164,7 +166,8 @@ int sl_broker_create(uv_loop_t *loop, const sl_props_t *props, sl_broker_t **out
         goto fail;
     }
     if (access(b->data_dir, W_OK) != 0) {
-        snprintf(err, errlen, "data directory %s is not writable: %s", b->data_dir, strerror(errno));
+        snprintf(err, errlen, "data directory %s is not writable: %s", b->data_dir,
+                 strerror(errno));
         goto fail;
     }
     if (load_meta(b, err, errlen) != SL_OK) goto fail;
@@ -214,10 +217,12 @@ static void set_advertised(sl_broker_t *b, const char *bind_host, int bound_port
         }
     }
     free(b->adv_host);
-    if (host && hlen) b->adv_host = strndup(host, hlen);
+    if (host && hlen)
+        b->adv_host = strndup(host, hlen);
     else if (bind_host && *bind_host && strcmp(bind_host, "0.0.0.0") && strcmp(bind_host, "::"))
         b->adv_host = strdup(bind_host);
-    else b->adv_host = strdup("localhost");
+    else
+        b->adv_host = strdup("localhost");
     b->adv_port = port;
 }
 

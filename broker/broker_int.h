@@ -19,31 +19,31 @@ typedef struct sl_fetch_wait_s sl_fetch_wait_t;
 typedef struct sl_produce_wait_s sl_produce_wait_t;
 
 struct sl_broker_s {
-    uv_loop_t *loop;           /* borrowed */
-    sl_props_t props;          /* owned copy of the broker settings */
-    char *data_dir;            /* owned: first entry of log.dirs */
-    sl_catalog_t *catalog;     /* owned */
-    sl_flusher_t *flusher;     /* owned */
-    int32_t node_id;           /* node.id / broker.id */
-    char cluster_id[32];       /* stable id, kept in <data-dir>/meta.properties */
-    char *adv_host;            /* owned: host advertised in Metadata */
-    int adv_port;              /* port advertised in Metadata (bound port if unset) */
-    int64_t message_max_bytes; /* message.max.bytes: default for max.message.bytes */
-    int64_t request_max_bytes; /* socket.request.max.bytes: largest frame accepted */
-    int delete_topic_enable;   /* delete.topic.enable */
-    int listen_fd;             /* listening socket, -1 until sl_broker_listen */
-    uv_poll_t listen_poll;     /* readiness of listen_fd */
-    uv_check_t flush_check;    /* flushes connections with pending output once per loop turn */
-    sl_conn_t *flush_list;     /* connections waiting for that flush (singly linked) */
-    int64_t conn_ids;          /* connections accepted so far */
-    uv_timer_t housekeep_timer; /* retention / compaction / segment.ms */
-    int64_t housekeep_ms;      /* log.retention.check.interval.ms */
-    sl_conn_t *conns;          /* all live connections (doubly linked) */
-    sl_fetch_wait_t *fetch_waits;     /* long-polling fetches */
+    uv_loop_t *loop;              /* borrowed */
+    sl_props_t props;             /* owned copy of the broker settings */
+    char *data_dir;               /* owned: first entry of log.dirs */
+    sl_catalog_t *catalog;        /* owned */
+    sl_flusher_t *flusher;        /* owned */
+    int32_t node_id;              /* node.id / broker.id */
+    char cluster_id[32];          /* stable id, kept in <data-dir>/meta.properties */
+    char *adv_host;               /* owned: host advertised in Metadata */
+    int adv_port;                 /* port advertised in Metadata (bound port if unset) */
+    int64_t message_max_bytes;    /* message.max.bytes: default for max.message.bytes */
+    int64_t request_max_bytes;    /* socket.request.max.bytes: largest frame accepted */
+    int delete_topic_enable;      /* delete.topic.enable */
+    int listen_fd;                /* listening socket, -1 until sl_broker_listen */
+    uv_poll_t listen_poll;        /* readiness of listen_fd */
+    uv_check_t flush_check;       /* flushes connections with pending output once per loop turn */
+    sl_conn_t *flush_list;        /* connections waiting for that flush (singly linked) */
+    int64_t conn_ids;             /* connections accepted so far */
+    uv_timer_t housekeep_timer;   /* retention / compaction / segment.ms */
+    int64_t housekeep_ms;         /* log.retention.check.interval.ms */
+    sl_conn_t *conns;             /* all live connections (doubly linked) */
+    sl_fetch_wait_t *fetch_waits; /* long-polling fetches */
     sl_produce_wait_t *produce_waits; /* acks=all produces waiting for durability */
-    int shutting_down;         /* no new work accepted */
-    int fetch_wake_pending;    /* re-run waiting fetches at the end of this loop turn */
-    sl_buf_t scratch;          /* decompression scratch for produce validation */
+    int shutting_down;                /* no new work accepted */
+    int fetch_wake_pending;           /* re-run waiting fetches at the end of this loop turn */
+    sl_buf_t scratch;                 /* decompression scratch for produce validation */
 };
 
 /* API handlers (proto_*.c). */

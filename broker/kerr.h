@@ -17,37 +17,49 @@
     X(LEADER_NOT_AVAILABLE, 5, "There is no leader for this topic-partition")                      \
     X(NOT_LEADER_OR_FOLLOWER, 6, "This server is not the leader for that topic-partition")         \
     X(REQUEST_TIMED_OUT, 7, "The request timed out")                                               \
-    X(MESSAGE_TOO_LARGE, 10, "The request included a message larger than the max message size")   \
+    X(MESSAGE_TOO_LARGE, 10, "The request included a message larger than the max message size")    \
     X(NETWORK_EXCEPTION, 13, "The server disconnected before a response was received")             \
     X(COORDINATOR_NOT_AVAILABLE, 15, "The coordinator is not available")                           \
-    X(INVALID_TOPIC_EXCEPTION, 17, "The request attempted to perform an operation on an invalid topic") \
-    X(RECORD_LIST_TOO_LARGE, 18, "The request included message batch larger than the configured segment size") \
-    X(NOT_ENOUGH_REPLICAS, 19, "Messages are rejected since there are fewer in-sync replicas than required") \
+    X(INVALID_TOPIC_EXCEPTION, 17,                                                                 \
+      "The request attempted to perform an operation on an invalid topic")                         \
+    X(RECORD_LIST_TOO_LARGE, 18,                                                                   \
+      "The request included message batch larger than the configured segment size")                \
+    X(NOT_ENOUGH_REPLICAS, 19,                                                                     \
+      "Messages are rejected since there are fewer in-sync replicas than required")                \
     X(INVALID_REQUIRED_ACKS, 21, "Produce request specified an invalid value for required acks")   \
     X(INVALID_TIMESTAMP, 32, "The timestamp of the message is out of acceptable range")            \
     X(UNSUPPORTED_VERSION, 35, "The version of API is not supported")                              \
     X(TOPIC_ALREADY_EXISTS, 36, "Topic with this name already exists")                             \
     X(INVALID_PARTITIONS, 37, "Number of partitions is below 1")                                   \
-    X(INVALID_REPLICATION_FACTOR, 38, "Replication factor is below 1 or larger than the number of available brokers") \
+    X(INVALID_REPLICATION_FACTOR, 38,                                                              \
+      "Replication factor is below 1 or larger than the number of available brokers")              \
     X(INVALID_REPLICA_ASSIGNMENT, 39, "Replica assignment is invalid")                             \
     X(INVALID_CONFIG, 40, "Configuration is invalid")                                              \
     X(NOT_CONTROLLER, 41, "This is not the correct controller for this cluster")                   \
-    X(INVALID_REQUEST, 42, "This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker") \
-    X(UNSUPPORTED_FOR_MESSAGE_FORMAT, 43, "The message format version on the broker does not support the request") \
+    X(INVALID_REQUEST, 42,                                                                         \
+      "This most likely occurs because of a request being malformed by the client library or the " \
+      "message was sent to an incompatible broker")                                                \
+    X(UNSUPPORTED_FOR_MESSAGE_FORMAT, 43,                                                          \
+      "The message format version on the broker does not support the request")                     \
     X(POLICY_VIOLATION, 44, "Request parameters do not satisfy the configured policy")             \
     X(INVALID_PRODUCER_EPOCH, 47, "Producer attempted to produce with an old epoch")               \
     X(CLUSTER_AUTHORIZATION_FAILED, 31, "Cluster authorization failed")                            \
     X(KAFKA_STORAGE_ERROR, 56, "Disk error when trying to access log file on the disk")            \
-    X(UNKNOWN_PRODUCER_ID, 59, "This exception is raised by the broker if it could not locate the producer metadata") \
+    X(UNKNOWN_PRODUCER_ID, 59,                                                                     \
+      "This exception is raised by the broker if it could not locate the producer metadata")       \
     X(TOPIC_DELETION_DISABLED, 73, "Topic deletion is disabled")                                   \
-    X(FENCED_LEADER_EPOCH, 74, "The leader epoch in the request is older than the epoch on the broker") \
-    X(UNKNOWN_LEADER_EPOCH, 75, "The leader epoch in the request is newer than the epoch on the broker") \
-    X(UNSUPPORTED_COMPRESSION_TYPE, 76, "The requesting client does not support the compression type of given partition") \
+    X(FENCED_LEADER_EPOCH, 74,                                                                     \
+      "The leader epoch in the request is older than the epoch on the broker")                     \
+    X(UNKNOWN_LEADER_EPOCH, 75,                                                                    \
+      "The leader epoch in the request is newer than the epoch on the broker")                     \
+    X(UNSUPPORTED_COMPRESSION_TYPE, 76,                                                            \
+      "The requesting client does not support the compression type of given partition")            \
     X(OFFSET_NOT_AVAILABLE, 78, "The leader high watermark has not caught up")                     \
-    X(INVALID_RECORD, 87, "This record has failed the validation on broker and hence will be rejected") \
+    X(INVALID_RECORD, 87,                                                                          \
+      "This record has failed the validation on broker and hence will be rejected")                \
     X(THROTTLING_QUOTA_EXCEEDED, 89, "The throttling quota has been exceeded")                     \
     X(RESOURCE_NOT_FOUND, 91, "A request illegally referred to a resource that does not exist")    \
-    X(FETCH_SESSION_ID_NOT_FOUND, 70, "The fetch session ID was not found")                       \
+    X(FETCH_SESSION_ID_NOT_FOUND, 70, "The fetch session ID was not found")                        \
     X(INVALID_FETCH_SESSION_EPOCH, 71, "The fetch session epoch is invalid")                       \
     X(UNKNOWN_TOPIC_ID, 100, "This server does not host this topic ID")                            \
     X(INCONSISTENT_TOPIC_ID, 103, "The log's topic ID did not match the topic ID in the request")

@@ -35,18 +35,18 @@ typedef struct sl_seg_s sl_seg_t;
 typedef struct sl_flusher_s sl_flusher_t;
 
 typedef struct sl_logcfg_s {
-    int64_t segment_bytes;        /* segment.bytes: roll when the active segment would exceed */
-    int64_t segment_ms;           /* segment.ms: roll when the active segment is older */
-    int64_t retention_ms;         /* retention.ms, -1 = keep forever */
-    int64_t retention_bytes;      /* retention.bytes per partition, -1 = no limit */
-    int cleanup_delete;           /* cleanup.policy contains "delete" */
-    int cleanup_compact;          /* cleanup.policy contains "compact" */
-    int64_t delete_retention_ms;  /* delete.retention.ms: how long tombstones survive compaction */
+    int64_t segment_bytes;         /* segment.bytes: roll when the active segment would exceed */
+    int64_t segment_ms;            /* segment.ms: roll when the active segment is older */
+    int64_t retention_ms;          /* retention.ms, -1 = keep forever */
+    int64_t retention_bytes;       /* retention.bytes per partition, -1 = no limit */
+    int cleanup_delete;            /* cleanup.policy contains "delete" */
+    int cleanup_compact;           /* cleanup.policy contains "compact" */
+    int64_t delete_retention_ms;   /* delete.retention.ms: how long tombstones survive compaction */
     int64_t min_compaction_lag_ms; /* min.compaction.lag.ms */
-    int64_t flush_messages;       /* flush.messages: 1 = sync before the high watermark moves */
-    int64_t flush_ms;             /* flush.ms: background sync interval when flush_messages > 1 */
-    int32_t index_interval_bytes; /* index.interval.bytes: bytes between offset index entries */
-    int64_t file_delete_delay_ms; /* file.delete.delay.ms (files of deleted segments) */
+    int64_t flush_messages;        /* flush.messages: 1 = sync before the high watermark moves */
+    int64_t flush_ms;              /* flush.ms: background sync interval when flush_messages > 1 */
+    int32_t index_interval_bytes;  /* index.interval.bytes: bytes between offset index entries */
+    int64_t file_delete_delay_ms;  /* file.delete.delay.ms (files of deleted segments) */
 } sl_logcfg_t;
 
 /* Kafka's defaults, with Sluice's durable flush_messages = 1. */
@@ -78,7 +78,7 @@ int64_t sl_plog_start_offset(const sl_plog_t *pl); /* log start offset */
 int64_t sl_plog_end_offset(const sl_plog_t *pl);   /* log end offset (next offset to assign) */
 int64_t sl_plog_hw(const sl_plog_t *pl);           /* high watermark: consumers read below it */
 int32_t sl_plog_leader_epoch(const sl_plog_t *pl);
-int64_t sl_plog_size_bytes(const sl_plog_t *pl);   /* sum of segment sizes */
+int64_t sl_plog_size_bytes(const sl_plog_t *pl); /* sum of segment sizes */
 
 /*
  * Append `len` bytes holding one or more batches that sl_rb_validate accepted. Rewrites each

@@ -36,8 +36,8 @@
 #include <unistd.h>
 
 #define SL_MAX_INFLIGHT 4096
-#define SL_READ_CHUNK (256 * 1024)
-#define SL_IOV_MAX 64
+#define SL_READ_CHUNK   (256 * 1024)
+#define SL_IOV_MAX      64
 
 struct sl_conn_s {
     uv_poll_t poll;         /* readiness of fd; conn is poll.data */
@@ -130,7 +130,8 @@ void sl_req_complete(sl_req_t *req)
     }
     /* Size prefix: everything after it, file slices included. */
     int64_t total = (int64_t)req->out.len - 4;
-    for (int i = 0; i < req->nchunks; i++) total += req->chunks[i].file.len;
+    for (int i = 0; i < req->nchunks; i++)
+        total += req->chunks[i].file.len;
     sl_buf_patch_i32(&req->out, 0, (int32_t)total);
     req->done = 1;
     conn_want_flush(c);
@@ -238,8 +239,10 @@ static void conn_flush(sl_conn_t *c)
         return;
     }
     int want_write = rc == SL_AGAIN;
-    if (want_write != !!(c->events & UV_WRITABLE)) conn_update_poll(c);
-    else if (want_write) conn_update_poll(c);
+    if (want_write != !!(c->events & UV_WRITABLE))
+        conn_update_poll(c);
+    else if (want_write)
+        conn_update_poll(c);
 }
 
 static void on_flush_check(uv_check_t *h)
@@ -318,15 +321,18 @@ static int conn_on_frame(sl_conn_t *c, uint8_t *frame, size_t len)
         return SL_PROTO;
     }
     /* Queue before running the handler so completions can find their place. */
-    if (c->tail) c->tail->next = req;
-    else c->head = req;
+    if (c->tail)
+        c->tail->next = req;
+    else
+        c->head = req;
     c->tail = req;
     c->nreqs++;
     rc = sl_kapi_table[req->api_key].handler(req);
     if (rc == SL_AGAIN) return SL_OK;
     if (rc != SL_OK) {
-        SL_WARN("net", "closing connection %s: malformed %s request (ApiKey %d v%d, "
-                       "correlation id %d)",
+        SL_WARN("net",
+                "closing connection %s: malformed %s request (ApiKey %d v%d, "
+                "correlation id %d)",
                 c->peer, req->api_key == SL_API_Produce ? "Produce" : "Kafka", req->api_key,
                 req->api_version, req->correlation_id);
         req_unlink(c, req);
@@ -356,8 +362,8 @@ static int conn_consume(sl_conn_t *c)
     while (!c->closing && c->rlen - off >= 4) {
         int32_t size = (int32_t)sl_be32(c->rbuf + off);
         if (size < 8 || (int64_t)size > c->b->request_max_bytes) {
-            SL_WARN("net", "closing connection %s: request size %d outside 8..%lld", c->peer,
-                    size, (long long)c->b->request_max_bytes);
+            SL_WARN("net", "closing connection %s: request size %d outside 8..%lld", c->peer, size,
+                    (long long)c->b->request_max_bytes);
             return SL_PROTO;
         }
         size_t have = c->rlen - off - 4;
@@ -451,8 +457,10 @@ static void conn_update_poll(sl_conn_t *c)
     if (c->head && c->head->done) ev |= UV_WRITABLE;
     if (ev == c->events) return;
     c->events = ev;
-    if (ev) uv_poll_start(&c->poll, ev, on_conn_poll);
-    else uv_poll_stop(&c->poll);
+    if (ev)
+        uv_poll_start(&c->poll, ev, on_conn_poll);
+    else
+        uv_poll_stop(&c->poll);
 }
 
 static void on_conn_closed(uv_handle_t *h)
@@ -468,24 +476,31 @@ static void conn_close(sl_conn_t *c, const char *why)
 {
     if (c->closing) return;
     c->closing = 1;
-    if (why) SL_INFO("net", "connection %s closed: %s", c->peer, why);
-    else SL_DEBUG("net", "connection %s closed", c->peer);
+    if (why)
+        SL_INFO("net", "connection %s closed: %s", c->peer, why);
+    else
+        SL_DEBUG("net", "connection %s closed", c->peer);
     /* Requests still held by handlers are orphaned; complete ones are freed now. */
     sl_req_t *req = c->head;
     while (req) {
         sl_req_t *next = req->next;
         req->next = NULL;
-        if (req->done) sl_req_free(req);
-        else req->conn = NULL;
+        if (req->done)
+            sl_req_free(req);
+        else
+            req->conn = NULL;
         req = next;
     }
     c->head = c->tail = NULL;
-    if (c->prev) c->prev->next = c->next;
-    else c->b->conns = c->next;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        c->b->conns = c->next;
     if (c->next) c->next->prev = c->prev;
     if (c->in_flush_list) {
         sl_conn_t **pp = &c->b->flush_list;
-        while (*pp && *pp != c) pp = &(*pp)->flush_next;
+        while (*pp && *pp != c)
+            pp = &(*pp)->flush_next;
         if (*pp) *pp = c->flush_next;
     }
     uv_poll_stop(&c->poll);
@@ -619,8 +634,10 @@ void sl_net_shutdown(sl_broker_t *b)
         b->listen_fd = -1;
     }
     /* Send what is ready, then close. */
-    for (sl_conn_t *c = b->conns; c; c = c->next) conn_send(c);
-    while (b->conns) conn_close(b->conns, NULL);
+    for (sl_conn_t *c = b->conns; c; c = c->next)
+        conn_send(c);
+    while (b->conns)
+        conn_close(b->conns, NULL);
     uv_check_stop(&b->flush_check);
     uv_close((uv_handle_t *)&b->flush_check, NULL);
 }

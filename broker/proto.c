@@ -201,9 +201,12 @@ void sl_kw_uuid(sl_kw_t *w, const uint8_t uuid[16])
 
 static void write_len(sl_kw_t *w, int wide, int32_t len)
 {
-    if (w->flex) sl_buf_put_uvarint(w->b, (uint64_t)((int64_t)len + 1));
-    else if (wide) sl_buf_put_i32(w->b, len);
-    else sl_buf_put_i16(w->b, (int16_t)len);
+    if (w->flex)
+        sl_buf_put_uvarint(w->b, (uint64_t)((int64_t)len + 1));
+    else if (wide)
+        sl_buf_put_i32(w->b, len);
+    else
+        sl_buf_put_i16(w->b, (int16_t)len);
 }
 
 void sl_kw_str(sl_kw_t *w, const char *p, int32_t len)

@@ -109,18 +109,18 @@ void sl_kw_i32(sl_kw_t *w, int32_t v);
 void sl_kw_i64(sl_kw_t *w, int64_t v);
 void sl_kw_bool(sl_kw_t *w, int v);
 void sl_kw_uuid(sl_kw_t *w, const uint8_t uuid[16]);
-void sl_kw_str(sl_kw_t *w, const char *p, int32_t len); /* len -1 = null */
-void sl_kw_cstr(sl_kw_t *w, const char *s);             /* NULL = null */
-void sl_kw_kstr(sl_kw_t *w, sl_kstr_t s);               /* echo a request string */
+void sl_kw_str(sl_kw_t *w, const char *p, int32_t len);   /* len -1 = null */
+void sl_kw_cstr(sl_kw_t *w, const char *s);               /* NULL = null */
+void sl_kw_kstr(sl_kw_t *w, sl_kstr_t s);                 /* echo a request string */
 void sl_kw_bytes(sl_kw_t *w, const void *p, int32_t len); /* len -1 = null */
-void sl_kw_array(sl_kw_t *w, int32_t n);                /* -1 = null */
+void sl_kw_array(sl_kw_t *w, int32_t n);                  /* -1 = null */
 /* Length prefix of a records/bytes field whose bytes follow as a file slice (Fetch). */
 void sl_kw_bytes_len(sl_kw_t *w, int32_t len);
 void sl_kw_tags(sl_kw_t *w); /* empty tagged-field section (no-op unless flex) */
 
 /* A piece of a response: bytes of req->out, or a range of a segment file (sendfile). */
 typedef struct sl_chunk_s {
-    size_t mem_end;   /* the chunk's memory part is out[prev mem_end .. mem_end) */
+    size_t mem_end;     /* the chunk's memory part is out[prev mem_end .. mem_end) */
     sl_logslice_t file; /* then this file range, when file.seg != NULL */
 } sl_chunk_t;
 
@@ -165,9 +165,9 @@ void sl_req_complete(sl_req_t *req);
 typedef int (*sl_kapi_handler_t)(sl_req_t *req);
 
 typedef struct sl_kapi_s {
-    int16_t min_version;      /* lowest version served */
-    int16_t max_version;      /* highest version served */
-    int16_t first_flexible;   /* first flexible version, or -1 if none */
+    int16_t min_version;       /* lowest version served */
+    int16_t max_version;       /* highest version served */
+    int16_t first_flexible;    /* first flexible version, or -1 if none */
     sl_kapi_handler_t handler; /* NULL = not served (not advertised) */
 } sl_kapi_t;
 

@@ -32,12 +32,12 @@
 #define SL_FETCH_MAX_SLICES 64
 
 struct sl_fetch_wait_s {
-    sl_req_t *req;                  /* the request being answered */
-    sl_fetch_wait_t *prev, *next;   /* broker's list */
-    uv_timer_t timer;               /* fires at max_wait_ms */
-    sl_kr_t body;                   /* reader at the start of the request body */
-    size_t hdr_len;                 /* response bytes before the body */
-    int timed_out;                  /* max_wait_ms passed: answer with what there is */
+    sl_req_t *req;                /* the request being answered */
+    sl_fetch_wait_t *prev, *next; /* broker's list */
+    uv_timer_t timer;             /* fires at max_wait_ms */
+    sl_kr_t body;                 /* reader at the start of the request body */
+    size_t hdr_len;               /* response bytes before the body */
+    int timed_out;                /* max_wait_ms passed: answer with what there is */
 };
 
 static void release_chunks(sl_req_t *req)
@@ -160,13 +160,14 @@ static int fetch_build(sl_req_t *req, sl_kr_t body, int64_t *bytes, int *must_an
             sl_kw_i64(w, hw);
             sl_kw_i64(w, hw); /* last_stable_offset: no transactions */
             if (v >= 5) sl_kw_i64(w, log_start);
-            sl_kw_array(w, 0); /* aborted_transactions */
+            sl_kw_array(w, 0);             /* aborted_transactions */
             if (v >= 11) sl_kw_i32(w, -1); /* preferred_read_replica */
             if (err != SL_KERR_NONE && nslices == 0) {
                 sl_kw_bytes(w, NULL, -1);
             } else {
                 sl_kw_bytes_len(w, (int32_t)pbytes);
-                for (int k = 0; k < nslices; k++) sl_req_add_file(req, &slices[k]);
+                for (int k = 0; k < nslices; k++)
+                    sl_req_add_file(req, &slices[k]);
             }
             sl_kw_tags(w);
             total += pbytes;
@@ -183,7 +184,8 @@ static int fetch_build(sl_req_t *req, sl_kr_t body, int64_t *bytes, int *must_an
             int32_t np, p;
             SL_KR(sl_kr_str(r, &name));
             SL_KR(sl_kr_array(r, &np));
-            for (int32_t j = 0; j < np; j++) SL_KR(sl_kr_i32(r, &p));
+            for (int32_t j = 0; j < np; j++)
+                SL_KR(sl_kr_i32(r, &p));
             SL_KR(sl_kr_tags(r));
         }
     }
@@ -207,8 +209,10 @@ static void wait_free_cb(uv_handle_t *h)
 
 static void wait_finish(sl_broker_t *b, sl_fetch_wait_t *fw)
 {
-    if (fw->prev) fw->prev->next = fw->next;
-    else b->fetch_waits = fw->next;
+    if (fw->prev)
+        fw->prev->next = fw->next;
+    else
+        b->fetch_waits = fw->next;
     if (fw->next) fw->next->prev = fw->prev;
     uv_timer_stop(&fw->timer);
     fw->timer.data = fw;

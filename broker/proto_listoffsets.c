@@ -55,11 +55,14 @@ int sl_kapi_list_offsets(sl_req_t *req)
             } else {
                 sl_plog_t *pl = t->parts[part];
                 epoch = sl_plog_leader_epoch(pl);
-                if (leader_epoch >= 0 && leader_epoch > epoch) err = SL_KERR_UNKNOWN_LEADER_EPOCH;
+                if (leader_epoch >= 0 && leader_epoch > epoch)
+                    err = SL_KERR_UNKNOWN_LEADER_EPOCH;
                 else if (leader_epoch >= 0 && leader_epoch < epoch)
                     err = SL_KERR_FENCED_LEADER_EPOCH;
-                else if (ts == -1) off = sl_plog_hw(pl);
-                else if (ts == -2) off = sl_plog_start_offset(pl);
+                else if (ts == -1)
+                    off = sl_plog_hw(pl);
+                else if (ts == -2)
+                    off = sl_plog_start_offset(pl);
                 else if (ts == -3 && v >= 7) {
                     if (sl_plog_max_timestamp(pl, &off, &found_ts) != SL_OK) off = found_ts = -1;
                 } else if (ts < 0) {

@@ -32,8 +32,10 @@ static void write_topic(sl_req_t *req, sl_topic_t *t, sl_kstr_t asked, int16_t e
     sl_broker_t *b = req->broker;
     static const uint8_t zero_id[16];
     sl_kw_i16(w, err);
-    if (t) sl_kw_cstr(w, t->name);
-    else sl_kw_kstr(w, asked);
+    if (t)
+        sl_kw_cstr(w, t->name);
+    else
+        sl_kw_kstr(w, asked);
     if (v >= 10) sl_kw_uuid(w, t ? t->id : zero_id);
     if (v >= 1) sl_kw_bool(w, t ? t->internal : 0);
     int32_t np = t ? t->npart : 0;
@@ -115,7 +117,8 @@ int sl_kapi_metadata(sl_req_t *req)
         size_t cnt = sl_catalog_list(b->catalog, &all);
         sl_kw_array(w, (int32_t)cnt);
         sl_kstr_t none = {NULL, -1};
-        for (size_t i = 0; i < cnt; i++) write_topic(req, all[i], none, SL_KERR_NONE);
+        for (size_t i = 0; i < cnt; i++)
+            write_topic(req, all[i], none, SL_KERR_NONE);
     } else {
         sl_kw_array(w, n);
         for (int32_t i = 0; i < n; i++) {
@@ -132,8 +135,7 @@ int sl_kapi_metadata(sl_req_t *req)
                     err = SL_KERR_INVALID_TOPIC_EXCEPTION;
                 } else if (allow_auto && sl_catalog_auto_create(b->catalog)) {
                     char *name = sl_kstr_dup(nm);
-                    err = sl_catalog_create(b->catalog, name, -1, -1, NULL, 0, &t, why,
-                                            sizeof why);
+                    err = sl_catalog_create(b->catalog, name, -1, -1, NULL, 0, &t, why, sizeof why);
                     if (err == SL_KERR_NONE)
                         SL_INFO("broker", "auto-created topic %s with %d partition(s)", name,
                                 t->npart);

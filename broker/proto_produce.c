@@ -31,15 +31,15 @@
 #include <string.h>
 
 typedef struct sl_ppart_s {
-    int32_t index;        /* partition */
-    uint8_t *records;     /* into the request frame (mutable: offsets are rewritten) */
-    int32_t len;          /* bytes, -1 = null */
+    int32_t index;    /* partition */
+    uint8_t *records; /* into the request frame (mutable: offsets are rewritten) */
+    int32_t len;      /* bytes, -1 = null */
 } sl_ppart_t;
 
 typedef struct sl_ptopic_s {
-    sl_kstr_t name;       /* borrowed from the frame */
-    int32_t nparts;       /* partitions in the request */
-    sl_ppart_t *parts;    /* owned */
+    sl_kstr_t name;    /* borrowed from the frame */
+    int32_t nparts;    /* partitions in the request */
+    sl_ppart_t *parts; /* owned */
 } sl_ptopic_t;
 
 /* One partition an acks=all response waits for. */
@@ -50,10 +50,10 @@ typedef struct sl_pneed_s {
 } sl_pneed_t;
 
 struct sl_produce_wait_s {
-    sl_req_t *req;                     /* the deferred request (response already written) */
-    sl_produce_wait_t *prev, *next;    /* broker's list */
-    sl_pneed_t *needs;                 /* owned */
-    int nneeds;                        /* entries in needs */
+    sl_req_t *req;                  /* the deferred request (response already written) */
+    sl_produce_wait_t *prev, *next; /* broker's list */
+    sl_pneed_t *needs;              /* owned */
+    int nneeds;                     /* entries in needs */
 };
 
 /* Validate the batches of one partition; returns a Kafka error and, on error, the index of
@@ -67,8 +67,8 @@ static int16_t check_batches(sl_broker_t *b, const sl_topic_t *t, const uint8_t 
         snprintf(why, whylen, "the request holds no record batch");
         return SL_KERR_CORRUPT_MESSAGE;
     }
-    size_t max_unc = (size_t)(t->max_message_bytes > (64 << 20) / 16 ? t->max_message_bytes * 16
-                                                                      : (64 << 20));
+    size_t max_unc =
+        (size_t)(t->max_message_bytes > (64 << 20) / 16 ? t->max_message_bytes * 16 : (64 << 20));
     for (; off < len; idx++) {
         *bad_batch = idx;
         size_t left = len - off;
@@ -82,8 +82,8 @@ static int16_t check_batches(sl_broker_t *b, const sl_topic_t *t, const uint8_t 
             return SL_KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT;
         }
         if (left < SL_RB_HEADER_SIZE) {
-            snprintf(why, whylen, "batch %d is truncated: %zu bytes, a header needs %d", idx,
-                     left, SL_RB_HEADER_SIZE);
+            snprintf(why, whylen, "batch %d is truncated: %zu bytes, a header needs %d", idx, left,
+                     SL_RB_HEADER_SIZE);
             return SL_KERR_CORRUPT_MESSAGE;
         }
         sl_rb_hdr_t h;
@@ -100,8 +100,8 @@ static int16_t check_batches(sl_broker_t *b, const sl_topic_t *t, const uint8_t 
         size_t size = sl_rb_size(&h);
         if ((int64_t)size > t->max_message_bytes) {
             snprintf(why, whylen,
-                     "batch %d is %zu bytes, larger than max.message.bytes=%lld of topic %s",
-                     idx, size, (long long)t->max_message_bytes, t->name);
+                     "batch %d is %zu bytes, larger than max.message.bytes=%lld of topic %s", idx,
+                     size, (long long)t->max_message_bytes, t->name);
             return SL_KERR_MESSAGE_TOO_LARGE;
         }
         if ((int64_t)size > t->logcfg.segment_bytes) {
@@ -166,7 +166,8 @@ static void write_partition(sl_kw_t *w, int16_t v, int32_t index, int16_t err, i
 
 static void free_topics(sl_ptopic_t *topics, int32_t n)
 {
-    for (int32_t i = 0; i < n; i++) free(topics[i].parts);
+    for (int32_t i = 0; i < n; i++)
+        free(topics[i].parts);
     free(topics);
 }
 
@@ -273,9 +274,9 @@ int sl_kapi_produce(sl_req_t *req)
                 }
                 log_start = sl_plog_start_offset(pl);
             } else {
-                SL_INFO("produce", "rejected produce to %.*s-%d from %s: %s: %s",
-                        (int)pt->name.len, pt->name.p, pp->index,
-                        req->client_id ? req->client_id : "?", sl_kerr_name(err), why);
+                SL_INFO("produce", "rejected produce to %.*s-%d from %s: %s: %s", (int)pt->name.len,
+                        pt->name.p, pp->index, req->client_id ? req->client_id : "?",
+                        sl_kerr_name(err), why);
             }
             write_partition(w, v, pp->index, err, base, log_start, bad_batch, why);
         }
@@ -309,8 +310,10 @@ err_parse:
 
 static void wait_unlink(sl_broker_t *b, sl_produce_wait_t *pw)
 {
-    if (pw->prev) pw->prev->next = pw->next;
-    else b->produce_waits = pw->next;
+    if (pw->prev)
+        pw->prev->next = pw->next;
+    else
+        b->produce_waits = pw->next;
     if (pw->next) pw->next->prev = pw->prev;
     free(pw->needs);
     free(pw);

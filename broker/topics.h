@@ -58,8 +58,8 @@ int sl_topic_name_check(const char *name, size_t len, char *err, size_t errlen);
  * validate_only checks everything and changes nothing. *out may be NULL.
  */
 int16_t sl_catalog_create(sl_catalog_t *cat, const char *name, int32_t npart,
-                          int16_t replication_factor, const sl_props_t *configs,
-                          int validate_only, sl_topic_t **out, char *err, size_t errlen);
+                          int16_t replication_factor, const sl_props_t *configs, int validate_only,
+                          sl_topic_t **out, char *err, size_t errlen);
 /* Delete a topic and its files. UNKNOWN_TOPIC_OR_PARTITION if absent. The sl_topic_t and its
  * logs are freed: callers must not keep pointers to them across this call. */
 int16_t sl_catalog_delete(sl_catalog_t *cat, const char *name, char *err, size_t errlen);

@@ -27,7 +27,8 @@ void sl_buf_reserve(sl_buf_t *b, size_t extra)
     if (b->cap - b->len >= extra) return;
     size_t want = b->len + extra;
     size_t cap = b->cap ? b->cap : 256;
-    while (cap < want) cap *= 2;
+    while (cap < want)
+        cap *= 2;
     uint8_t *p = realloc(b->data, cap);
     if (!p) abort();
     b->data = p;

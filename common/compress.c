@@ -14,8 +14,9 @@
  *
  * Invariant: decompression appends at most max_out bytes to `out` and returns SL_TOOBIG
  * otherwise: the output grows in steps, and a length the input claims (snappy) is checked
- * against max_out before anything is allocated, so a small "bomb" cannot exhaust memory. On any failure `out` is restored to its original length.
- * Contexts are created per call: simple, and cheap next to the work of a whole batch.
+ * against max_out before anything is allocated, so a small "bomb" cannot exhaust memory. On any
+ * failure `out` is restored to its original length. Contexts are created per call: simple, and
+ * cheap next to the work of a whole batch.
  * @locality any thread
  */
 #include "common/err.h"

@@ -42,11 +42,11 @@ const char *sl_err_msg(int status);
 /* SQLite-style defensive checks: true in release builds, assert in debug builds. */
 #ifdef NDEBUG
 #define SL_ALWAYS(x) (x)
-#define SL_NEVER(x) (x)
+#define SL_NEVER(x)  (x)
 #else
 #include <assert.h>
 #define SL_ALWAYS(x) ((x) ? 1 : (assert(0), 0))
-#define SL_NEVER(x) ((x) ? (assert(0), 1) : 0)
+#define SL_NEVER(x)  ((x) ? (assert(0), 1) : 0)
 #endif
 
 #endif

@@ -13,8 +13,8 @@ void sl_logf(enum sl_loglevel lvl, const char *component, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #define SL_DEBUG(comp, ...) sl_logf(SL_LOG_DEBUG, comp, __VA_ARGS__)
-#define SL_INFO(comp, ...) sl_logf(SL_LOG_INFO, comp, __VA_ARGS__)
-#define SL_WARN(comp, ...) sl_logf(SL_LOG_WARN, comp, __VA_ARGS__)
+#define SL_INFO(comp, ...)  sl_logf(SL_LOG_INFO, comp, __VA_ARGS__)
+#define SL_WARN(comp, ...)  sl_logf(SL_LOG_WARN, comp, __VA_ARGS__)
 #define SL_ERROR(comp, ...) sl_logf(SL_LOG_ERROR, comp, __VA_ARGS__)
 
 #endif

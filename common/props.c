@@ -81,11 +81,21 @@ static const char *unescape(const char *s, const char *end, char *out, size_t *o
     }
     s++;
     switch (*s) {
-    case 't': out[(*olen)++] = '\t'; break;
-    case 'n': out[(*olen)++] = '\n'; break;
-    case 'r': out[(*olen)++] = '\r'; break;
-    case 'f': out[(*olen)++] = '\f'; break;
-    default: out[(*olen)++] = *s; break;
+    case 't':
+        out[(*olen)++] = '\t';
+        break;
+    case 'n':
+        out[(*olen)++] = '\n';
+        break;
+    case 'r':
+        out[(*olen)++] = '\r';
+        break;
+    case 'f':
+        out[(*olen)++] = '\f';
+        break;
+    default:
+        out[(*olen)++] = *s;
+        break;
     }
     return s + 1;
 }
@@ -108,7 +118,8 @@ int sl_props_parse(sl_props_t *p, const char *text, size_t len, int *errline)
             const char *le = e;
             if (le > s && le[-1] == '\r') le--;
             size_t bs = 0;
-            for (const char *q = le; q > s && q[-1] == '\\'; q--) bs++;
+            for (const char *q = le; q > s && q[-1] == '\\'; q--)
+                bs++;
             if (bs % 2 == 1) {
                 cont = 1;
                 le--;
@@ -118,12 +129,14 @@ int sl_props_parse(sl_props_t *p, const char *text, size_t len, int *errline)
             s = e < end ? e + 1 : end;
             if (cont) {
                 line++;
-                while (s < end && (*s == ' ' || *s == '\t' || *s == '\f')) s++;
+                while (s < end && (*s == ' ' || *s == '\t' || *s == '\f'))
+                    s++;
             }
         } while (cont && s < end);
         logical[ll] = 0;
         const char *q = logical, *qe = logical + ll;
-        while (q < qe && isspace((unsigned char)*q)) q++;
+        while (q < qe && isspace((unsigned char)*q))
+            q++;
         if (q == qe || *q == '#' || *q == '!') continue;
         char *key = malloc(ll + 1), *val = malloc(ll + 1);
         if (!key || !val) abort();
@@ -131,11 +144,15 @@ int sl_props_parse(sl_props_t *p, const char *text, size_t len, int *errline)
         while (q < qe && *q != '=' && *q != ':' && !isspace((unsigned char)*q))
             q = unescape(q, qe, key, &kl);
         key[kl] = 0;
-        while (q < qe && isspace((unsigned char)*q)) q++;
+        while (q < qe && isspace((unsigned char)*q))
+            q++;
         if (q < qe && (*q == '=' || *q == ':')) q++;
-        while (q < qe && isspace((unsigned char)*q)) q++;
-        while (q < qe) q = unescape(q, qe, val, &vl);
-        while (vl > 0 && isspace((unsigned char)val[vl - 1])) vl--;
+        while (q < qe && isspace((unsigned char)*q))
+            q++;
+        while (q < qe)
+            q = unescape(q, qe, val, &vl);
+        while (vl > 0 && isspace((unsigned char)val[vl - 1]))
+            vl--;
         val[vl] = 0;
         if (kl == 0) {
             free(key);
@@ -193,8 +210,11 @@ int sl_parse_i64(const char *s, int64_t *out)
 int sl_parse_bool(const char *s, int *out)
 {
     if (!s) return SL_INVAL;
-    if (strcasecmp(s, "true") == 0) *out = 1;
-    else if (strcasecmp(s, "false") == 0) *out = 0;
-    else return SL_INVAL;
+    if (strcasecmp(s, "true") == 0)
+        *out = 1;
+    else if (strcasecmp(s, "false") == 0)
+        *out = 0;
+    else
+        return SL_INVAL;
     return SL_OK;
 }

@@ -34,26 +34,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SL_RB_HEADER_SIZE 61
-#define SL_RB_OFF_BASE_OFFSET 0
-#define SL_RB_OFF_LENGTH 8
-#define SL_RB_OFF_LEADER_EPOCH 12
-#define SL_RB_OFF_MAGIC 16
-#define SL_RB_OFF_CRC 17
-#define SL_RB_OFF_ATTRIBUTES 21
+#define SL_RB_HEADER_SIZE           61
+#define SL_RB_OFF_BASE_OFFSET       0
+#define SL_RB_OFF_LENGTH            8
+#define SL_RB_OFF_LEADER_EPOCH      12
+#define SL_RB_OFF_MAGIC             16
+#define SL_RB_OFF_CRC               17
+#define SL_RB_OFF_ATTRIBUTES        21
 #define SL_RB_OFF_LAST_OFFSET_DELTA 23
-#define SL_RB_OFF_BASE_TIMESTAMP 27
-#define SL_RB_OFF_MAX_TIMESTAMP 35
-#define SL_RB_OFF_PRODUCER_ID 43
-#define SL_RB_OFF_PRODUCER_EPOCH 51
-#define SL_RB_OFF_BASE_SEQUENCE 53
-#define SL_RB_OFF_COUNT 57
+#define SL_RB_OFF_BASE_TIMESTAMP    27
+#define SL_RB_OFF_MAX_TIMESTAMP     35
+#define SL_RB_OFF_PRODUCER_ID       43
+#define SL_RB_OFF_PRODUCER_EPOCH    51
+#define SL_RB_OFF_BASE_SEQUENCE     53
+#define SL_RB_OFF_COUNT             57
 
-#define SL_RB_ATTR_CODEC_MASK 0x07
+#define SL_RB_ATTR_CODEC_MASK      0x07
 #define SL_RB_ATTR_LOG_APPEND_TIME 0x08
-#define SL_RB_ATTR_TRANSACTIONAL 0x10
-#define SL_RB_ATTR_CONTROL 0x20
-#define SL_RB_ATTR_DELETE_HORIZON 0x40
+#define SL_RB_ATTR_TRANSACTIONAL   0x10
+#define SL_RB_ATTR_CONTROL         0x20
+#define SL_RB_ATTR_DELETE_HORIZON  0x40
 
 enum sl_codec {
     SL_CODEC_NONE = 0,
@@ -117,16 +117,16 @@ typedef struct sl_rb_header_s {
 } sl_rb_header_t;
 
 typedef struct sl_rb_rec_s {
-    int64_t offset;        /* base_offset + offsetDelta */
-    int64_t timestamp;     /* base_timestamp + timestampDelta (or max_timestamp if LogAppendTime) */
-    int8_t attributes;     /* record attributes (unused by Kafka today) */
-    const uint8_t *key;    /* borrowed; NULL when key_len == -1 */
-    int32_t key_len;       /* -1 = null key */
-    const uint8_t *value;  /* borrowed; NULL when value_len == -1 (tombstone) */
-    int32_t value_len;     /* -1 = null value */
-    int32_t header_count;  /* number of headers */
+    int64_t offset;       /* base_offset + offsetDelta */
+    int64_t timestamp;    /* base_timestamp + timestampDelta (or max_timestamp if LogAppendTime) */
+    int8_t attributes;    /* record attributes (unused by Kafka today) */
+    const uint8_t *key;   /* borrowed; NULL when key_len == -1 */
+    int32_t key_len;      /* -1 = null key */
+    const uint8_t *value; /* borrowed; NULL when value_len == -1 (tombstone) */
+    int32_t value_len;    /* -1 = null value */
+    int32_t header_count; /* number of headers */
     const uint8_t *headers; /* borrowed raw header bytes, header_count entries */
-    size_t headers_len;    /* bytes at `headers` */
+    size_t headers_len;     /* bytes at `headers` */
 } sl_rb_rec_t;
 
 typedef struct sl_rb_iter_s {

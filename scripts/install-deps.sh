@@ -8,7 +8,7 @@ BUILD_PKGS=(build-essential cmake pkg-config libuv1-dev libzstd-dev liblz4-dev l
             zlib1g-dev librdkafka-dev libcmocka-dev libjansson-dev)
 # Tests and benchmarks: real Kafka clients written by others, sanitizer/fuzzer toolchain,
 # the Redis peer for the benchmark comparison.
-TEST_PKGS=(clang libclang-rt-14-dev kcat python3 python3-confluent-kafka python3-kafka
+TEST_PKGS=(clang clang-format libclang-rt-14-dev kcat python3 python3-confluent-kafka python3-kafka
            python3-snappy python3-lz4 python3-zstandard nodejs npm redis-server redis-tools)
 
 want=("${BUILD_PKGS[@]}")

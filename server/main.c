@@ -79,11 +79,11 @@ static int parse_listener(const char *l, char *host, size_t hostlen, int *port)
 }
 
 typedef struct sl_server_s {
-    uv_loop_t loop;        /* the one event loop */
-    uv_signal_t sigterm;   /* SIGTERM handler */
-    uv_signal_t sigint;    /* SIGINT handler */
-    sl_broker_t *broker;   /* the Kafka door */
-    int stopping;          /* shutdown started */
+    uv_loop_t loop;      /* the one event loop */
+    uv_signal_t sigterm; /* SIGTERM handler */
+    uv_signal_t sigint;  /* SIGINT handler */
+    sl_broker_t *broker; /* the Kafka door */
+    int stopping;        /* shutdown started */
 } sl_server_t;
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -99,8 +99,19 @@ static void on_signal(uv_signal_t *h, int signum)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_CONFIG = 1, OPT_DATA, OPT_KPORT, OPT_RPORT, OPT_SPORT, OPT_NOREG, OPT_NOSQL,
-           OPT_SET, OPT_LOGLEVEL, OPT_VERSION, OPT_HELP };
+    enum {
+        OPT_CONFIG = 1,
+        OPT_DATA,
+        OPT_KPORT,
+        OPT_RPORT,
+        OPT_SPORT,
+        OPT_NOREG,
+        OPT_NOSQL,
+        OPT_SET,
+        OPT_LOGLEVEL,
+        OPT_VERSION,
+        OPT_HELP
+    };
     static const struct option opts[] = {
         {"config", required_argument, NULL, OPT_CONFIG},
         {"data-dir", required_argument, NULL, OPT_DATA},
@@ -123,8 +134,12 @@ int main(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_CONFIG: config = optarg; break;
-        case OPT_DATA: data_dir = optarg; break;
+        case OPT_CONFIG:
+            config = optarg;
+            break;
+        case OPT_DATA:
+            data_dir = optarg;
+            break;
         case OPT_KPORT:
             if (parse_port(optarg, "--kafka-port", &kafka_port)) return 2;
             break;
@@ -134,8 +149,12 @@ int main(int argc, char **argv)
         case OPT_SPORT:
             if (parse_port(optarg, "--sql-port", &sql_port)) return 2;
             break;
-        case OPT_NOREG: no_registry = 1; break;
-        case OPT_NOSQL: no_sql = 1; break;
+        case OPT_NOREG:
+            no_registry = 1;
+            break;
+        case OPT_NOSQL:
+            no_sql = 1;
+            break;
         case OPT_SET: {
             const char *eq = strchr(optarg, '=');
             if (!eq || eq == optarg) {
@@ -148,20 +167,27 @@ int main(int argc, char **argv)
             break;
         }
         case OPT_LOGLEVEL:
-            if (!strcmp(optarg, "debug")) sl_log_set_level(SL_LOG_DEBUG);
-            else if (!strcmp(optarg, "info")) sl_log_set_level(SL_LOG_INFO);
-            else if (!strcmp(optarg, "warn")) sl_log_set_level(SL_LOG_WARN);
-            else if (!strcmp(optarg, "error")) sl_log_set_level(SL_LOG_ERROR);
+            if (!strcmp(optarg, "debug"))
+                sl_log_set_level(SL_LOG_DEBUG);
+            else if (!strcmp(optarg, "info"))
+                sl_log_set_level(SL_LOG_INFO);
+            else if (!strcmp(optarg, "warn"))
+                sl_log_set_level(SL_LOG_WARN);
+            else if (!strcmp(optarg, "error"))
+                sl_log_set_level(SL_LOG_ERROR);
             else {
                 fprintf(stderr, "sluice-server: unknown log level '%s'\n", optarg);
                 return 2;
             }
             break;
-        case OPT_VERSION: printf("sluice-server %s\n", SLUICE_VERSION); return 0;
-        case OPT_HELP: usage(stdout); return 0;
+        case OPT_VERSION:
+            printf("sluice-server %s\n", SLUICE_VERSION);
+            return 0;
+        case OPT_HELP:
+            usage(stdout);
+            return 0;
         default:
-            fprintf(stderr, "sluice-server: unknown or incomplete option '%s'\n",
-                    argv[optind - 1]);
+            fprintf(stderr, "sluice-server: unknown or incomplete option '%s'\n", argv[optind - 1]);
             usage(stderr);
             return 2;
         }
@@ -182,12 +208,13 @@ int main(int argc, char **argv)
             return 1;
         }
         if (rc != SL_OK) {
-            fprintf(stderr, "sluice-server: %s:%d: malformed line (expected key=value)\n",
-                    config, line);
+            fprintf(stderr, "sluice-server: %s:%d: malformed line (expected key=value)\n", config,
+                    line);
             return 1;
         }
     }
-    for (size_t i = 0; i < sets.n; i++) sl_props_set(&props, sets.v[i].key, sets.v[i].value);
+    for (size_t i = 0; i < sets.n; i++)
+        sl_props_set(&props, sets.v[i].key, sets.v[i].value);
     sl_props_free(&sets);
     if (data_dir) sl_props_set(&props, "log.dirs", data_dir);
 
@@ -195,7 +222,8 @@ int main(int argc, char **argv)
     int port = 9092;
     const char *listeners = sl_props_get(&props, "listeners");
     if (listeners && parse_listener(listeners, host, sizeof host, &port) != 0) {
-        fprintf(stderr, "sluice-server: cannot parse listeners=%s (expected PLAINTEXT://host:port)\n",
+        fprintf(stderr,
+                "sluice-server: cannot parse listeners=%s (expected PLAINTEXT://host:port)\n",
                 listeners);
         return 1;
     }
@@ -226,8 +254,7 @@ int main(int argc, char **argv)
                "use --no-registry\n",
                registry_port);
     if (!no_sql)
-        printf("sluice-server: SQL door (port %d) is not supported yet; use --no-sql\n",
-               sql_port);
+        printf("sluice-server: SQL door (port %d) is not supported yet; use --no-sql\n", sql_port);
     fflush(stdout);
 
     uv_signal_init(&srv.loop, &srv.sigterm);

@@ -89,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     close(sv[1]);
     /* Let the broker notice the close and release the connection. */
-    for (int i = 0; i < 4; i++) uv_run(&loop, UV_RUN_NOWAIT);
+    for (int i = 0; i < 4; i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
     return 0;
 }

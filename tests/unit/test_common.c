@@ -76,8 +76,12 @@ static void test_varints(void **state)
         const char *enc;
         size_t len;
     } cases[] = {
-        {0, "\x00", 1},        {-1, "\x01", 1},          {1, "\x02", 1},
-        {-64, "\x7f", 1},      {64, "\x80\x01", 2},      {300, "\xd8\x04", 2},
+        {0, "\x00", 1},
+        {-1, "\x01", 1},
+        {1, "\x02", 1},
+        {-64, "\x7f", 1},
+        {64, "\x80\x01", 2},
+        {300, "\xd8\x04", 2},
         {INT64_MAX, "\xfe\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10},
         {INT64_MIN, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10},
     };
@@ -115,13 +119,15 @@ static void test_crc32c_vectors(void **state)
     assert_int_equal(sl_crc32c(0, "123456789", 9), 0xE3069283);
     uint8_t zeros[32] = {0}, ones[32], inc[32];
     memset(ones, 0xff, sizeof ones);
-    for (int i = 0; i < 32; i++) inc[i] = (uint8_t)i;
+    for (int i = 0; i < 32; i++)
+        inc[i] = (uint8_t)i;
     assert_int_equal(sl_crc32c(0, zeros, 32), 0x8A9136AA);
     assert_int_equal(sl_crc32c(0, ones, 32), 0x62A8AB43);
     assert_int_equal(sl_crc32c(0, inc, 32), 0x46DD794E);
     /* Incremental equals one-shot; hardware equals software at every length/alignment. */
     uint8_t big[1000];
-    for (int i = 0; i < 1000; i++) big[i] = (uint8_t)(i * 7 + 3);
+    for (int i = 0; i < 1000; i++)
+        big[i] = (uint8_t)(i * 7 + 3);
     assert_int_equal(sl_crc32c(sl_crc32c(0, big, 333), big + 333, 667), sl_crc32c(0, big, 1000));
     for (size_t off = 0; off < 9; off++)
         for (size_t len = 0; len < 40; len++)
@@ -193,9 +199,9 @@ static void test_err_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_buf_big_endian),  cmocka_unit_test(test_reader_never_overruns),
-        cmocka_unit_test(test_varints),         cmocka_unit_test(test_crc32c_vectors),
-        cmocka_unit_test(test_props_parse),     cmocka_unit_test(test_parse_numbers),
+        cmocka_unit_test(test_buf_big_endian), cmocka_unit_test(test_reader_never_overruns),
+        cmocka_unit_test(test_varints),        cmocka_unit_test(test_crc32c_vectors),
+        cmocka_unit_test(test_props_parse),    cmocka_unit_test(test_parse_numbers),
         cmocka_unit_test(test_err_names),
     };
     return cmocka_run_group_tests_name("common", tests, NULL, NULL);
