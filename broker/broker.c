@@ -123,6 +123,12 @@ static void on_durable(void *arg, sl_plog_t *pl)
     sl_broker_fetch_wakeup(b);
 }
 
+static void on_flush_due(uv_timer_t *t)
+{
+    sl_broker_t *b = t->data;
+    sl_catalog_flush_due(b->catalog, sl_wallclock_ms());
+}
+
 static void on_housekeep(uv_timer_t *t)
 {
     sl_broker_t *b = t->data;
@@ -145,11 +151,14 @@ int sl_broker_create(uv_loop_t *loop, const sl_props_t *props, sl_broker_t **out
     b->request_max_bytes = prop_i64(p, "socket.request.max.bytes", 104857600, &bad);
     b->delete_topic_enable = prop_bool(p, "delete.topic.enable", 1, &bad);
     b->housekeep_ms = prop_i64(p, "log.retention.check.interval.ms", 300000, &bad);
+    /* Kafka's default is "never"; Sluice checks every second so flush.ms means what it says. */
+    b->flush_check_ms = prop_i64(p, "log.flush.scheduler.interval.ms", 1000, &bad);
     if (bad) {
         snprintf(err, errlen, "invalid broker settings (see the messages above)");
         goto fail;
     }
     if (b->housekeep_ms < 1) b->housekeep_ms = 1;
+    if (b->flush_check_ms < 1) b->flush_check_ms = 1;
     const char *dirs = sl_props_get(p, "log.dirs");
     if (!dirs) dirs = sl_props_get(p, "log.dir");
     if (!dirs) dirs = "./sluice-data";
@@ -185,6 +194,10 @@ int sl_broker_create(uv_loop_t *loop, const sl_props_t *props, sl_broker_t **out
     b->housekeep_timer.data = b;
     uv_timer_start(&b->housekeep_timer, on_housekeep, (uint64_t)b->housekeep_ms,
                    (uint64_t)b->housekeep_ms);
+    uv_timer_init(loop, &b->flush_timer);
+    b->flush_timer.data = b;
+    uv_timer_start(&b->flush_timer, on_flush_due, (uint64_t)b->flush_check_ms,
+                   (uint64_t)b->flush_check_ms);
     *out = b;
     return SL_OK;
 fail:
@@ -242,6 +255,8 @@ void sl_broker_shutdown(sl_broker_t *b)
     b->shutting_down = 1;
     uv_timer_stop(&b->housekeep_timer);
     uv_close((uv_handle_t *)&b->housekeep_timer, NULL);
+    uv_timer_stop(&b->flush_timer);
+    uv_close((uv_handle_t *)&b->flush_timer, NULL);
     sl_fetch_shutdown(b);
     sl_net_shutdown(b);
     /* Pending acks=all answers die with their connections, which is what a client sees from

@@ -38,6 +38,8 @@ struct sl_broker_s {
     int64_t conn_ids;             /* connections accepted so far */
     uv_timer_t housekeep_timer;   /* retention / compaction / segment.ms */
     int64_t housekeep_ms;         /* log.retention.check.interval.ms */
+    uv_timer_t flush_timer;       /* flush.ms for topics with a relaxed flush policy */
+    int64_t flush_check_ms;       /* log.flush.scheduler.interval.ms */
     sl_conn_t *conns;             /* all live connections (doubly linked) */
     sl_fetch_wait_t *fetch_waits; /* long-polling fetches */
     sl_produce_wait_t *produce_waits; /* acks=all produces waiting for durability */

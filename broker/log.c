@@ -756,6 +756,12 @@ int sl_plog_delete_before(sl_plog_t *pl, int64_t offset)
     return sl_plog_write_meta(pl);
 }
 
+void sl_plog_flush_due(sl_plog_t *pl, int64_t now_ms)
+{
+    if (pl->closed || pl->cfg.flush_messages <= 1 || pl->dirty.n == 0) return;
+    if (now_ms - pl->last_sync_ms >= pl->cfg.flush_ms) request_sync(pl, now_ms);
+}
+
 int sl_plog_housekeep(sl_plog_t *pl, int64_t now_ms)
 {
     if (pl->closed) return 0;

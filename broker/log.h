@@ -125,6 +125,10 @@ int sl_plog_max_timestamp(sl_plog_t *pl, int64_t *offset, int64_t *ts);
  * below it. Persisted in partition.meta. SL_RANGE if offset > hw. */
 int sl_plog_delete_before(sl_plog_t *pl, int64_t offset);
 
+/* Relaxed flush policy (flush_messages > 1) only: start a background sync when data is
+ * unsynced and flush_ms has passed since the last sync. Cheap when nothing is due. */
+void sl_plog_flush_due(sl_plog_t *pl, int64_t now_ms);
+
 /* Periodic work: roll by segment.ms, retention by time and size, compaction when the policy
  * says so. Returns the number of segments deleted or rewritten. */
 int sl_plog_housekeep(sl_plog_t *pl, int64_t now_ms);

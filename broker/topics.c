@@ -650,6 +650,15 @@ void sl_catalog_housekeep(sl_catalog_t *cat, int64_t now_ms)
     }
 }
 
+void sl_catalog_flush_due(sl_catalog_t *cat, int64_t now_ms)
+{
+    for (size_t i = 0; i < cat->n; i++) {
+        sl_topic_t *t = cat->sorted[i];
+        for (int32_t p = 0; p < t->npart; p++)
+            if (t->parts[p]) sl_plog_flush_due(t->parts[p], now_ms);
+    }
+}
+
 /* ---- changes ----------------------------------------------------------------------------- */
 
 static int new_topic_id(sl_catalog_t *cat, uint8_t id[16])

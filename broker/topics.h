@@ -74,6 +74,8 @@ int sl_catalog_auto_create(const sl_catalog_t *cat);
 
 /* Run sl_plog_housekeep over every partition. */
 void sl_catalog_housekeep(sl_catalog_t *cat, int64_t now_ms);
+/* Run sl_plog_flush_due over every partition. */
+void sl_catalog_flush_due(sl_catalog_t *cat, int64_t now_ms);
 
 /* ---- added with the admin APIs (topics.c) ------------------------------------------- */
 
