@@ -75,7 +75,19 @@ int sl_net_adopt_fd(sl_broker_t *b, int fd, const char *peer);
 void sl_net_shutdown(sl_broker_t *b);
 void sl_req_free(sl_req_t *req);
 
-/* Produce/fetch waiters (proto_produce.c, proto_fetch.c). */
+/* One partition a deferred answer waits for (durable.c). */
+typedef struct sl_durable_need_s {
+    uint8_t topic_id[16]; /* looked up again on each check: the topic may be deleted */
+    int32_t partition;    /* partition index */
+    int64_t hw;           /* high watermark that makes the data durable */
+} sl_durable_need_t;
+
+/* Hold req's (complete) response until every need is durable. Takes ownership of needs
+ * (malloc'd, may be NULL when nneeds == 0). Returns SL_OK if nothing to wait for, SL_AGAIN
+ * otherwise: the caller's handler returns that value. */
+int sl_broker_wait_durable(sl_req_t *req, sl_durable_need_t *needs, int nneeds);
+
+/* Durability and fetch waiters (durable.c, proto_fetch.c). */
 void sl_produce_on_durable(sl_broker_t *b, sl_plog_t *pl);
 void sl_produce_shutdown(sl_broker_t *b);
 void sl_fetch_shutdown(sl_broker_t *b);

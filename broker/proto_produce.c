@@ -42,20 +42,6 @@ typedef struct sl_ptopic_s {
     sl_ppart_t *parts; /* owned */
 } sl_ptopic_t;
 
-/* One partition an acks=all response waits for. */
-typedef struct sl_pneed_s {
-    uint8_t topic_id[16]; /* looked up again on each check: the topic may be deleted */
-    int32_t partition;    /* partition index */
-    int64_t hw;           /* high watermark that makes the data durable */
-} sl_pneed_t;
-
-struct sl_produce_wait_s {
-    sl_req_t *req;                  /* the deferred request (response already written) */
-    sl_produce_wait_t *prev, *next; /* broker's list */
-    sl_pneed_t *needs;              /* owned */
-    int nneeds;                     /* entries in needs */
-};
-
 /* Validate the batches of one partition; returns a Kafka error and, on error, the index of
  * the offending batch and a reason. */
 static int16_t check_batches(sl_broker_t *b, const sl_topic_t *t, const uint8_t *p, size_t len,
@@ -223,7 +209,7 @@ int sl_kapi_produce(sl_req_t *req)
         req_err = SL_KERR_INVALID_REQUEST;
         snprintf(req_why, sizeof req_why, "transactional produce is not supported yet");
     }
-    sl_pneed_t *needs = NULL;
+    sl_durable_need_t *needs = NULL;
     int nneeds = 0, capneeds = 0;
     sl_kw_array(w, ntopics);
     for (int32_t i = 0; i < ntopics; i++) {
@@ -292,66 +278,8 @@ int sl_kapi_produce(sl_req_t *req)
         free(needs);
         return SL_OK;
     }
-    if (nneeds == 0) return SL_OK;
-    sl_produce_wait_t *pw = calloc(1, sizeof *pw);
-    if (!pw) abort();
-    pw->req = req;
-    pw->needs = needs;
-    pw->nneeds = nneeds;
-    pw->next = b->produce_waits;
-    if (pw->next) pw->next->prev = pw;
-    b->produce_waits = pw;
-    req->deferred = pw;
-    return SL_AGAIN;
+    return sl_broker_wait_durable(req, needs, nneeds);
 err_parse:
     if (topics) free_topics(topics, ntopics + 1); /* calloc'd with a spare, empty entry */
     return SL_PROTO;
-}
-
-static void wait_unlink(sl_broker_t *b, sl_produce_wait_t *pw)
-{
-    if (pw->prev)
-        pw->prev->next = pw->next;
-    else
-        b->produce_waits = pw->next;
-    if (pw->next) pw->next->prev = pw->prev;
-    free(pw->needs);
-    free(pw);
-}
-
-void sl_produce_on_durable(sl_broker_t *b, sl_plog_t *pl)
-{
-    (void)pl;
-    sl_produce_wait_t *pw = b->produce_waits;
-    while (pw) {
-        sl_produce_wait_t *next = pw->next;
-        int k = 0;
-        while (k < pw->nneeds) {
-            sl_pneed_t *n = &pw->needs[k];
-            sl_topic_t *t = b->catalog ? sl_catalog_find_id(b->catalog, n->topic_id) : NULL;
-            /* A deleted topic has nothing left to wait for. */
-            if (!t || n->partition >= t->npart || sl_plog_hw(t->parts[n->partition]) >= n->hw)
-                pw->needs[k] = pw->needs[--pw->nneeds];
-            else
-                k++;
-        }
-        if (pw->nneeds == 0) {
-            sl_req_t *req = pw->req;
-            req->deferred = NULL;
-            wait_unlink(b, pw);
-            sl_req_complete(req);
-        }
-        pw = next;
-    }
-}
-
-void sl_produce_shutdown(sl_broker_t *b)
-{
-    while (b->produce_waits) {
-        sl_produce_wait_t *pw = b->produce_waits;
-        sl_req_t *req = pw->req;
-        wait_unlink(b, pw);
-        /* Never acknowledged: the client will retry against the next server. */
-        sl_req_free(req);
-    }
 }
