@@ -446,21 +446,6 @@ int sl_plog_roll(sl_plog_t *pl, int64_t now_ms)
     return SL_OK;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n, off_t at)
-{
-    while (n > 0) {
-        ssize_t w = pwrite(fd, p, n, at);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return SL_IO;
-        }
-        p += w;
-        n -= (size_t)w;
-        at += w;
-    }
-    return SL_OK;
-}
-
 int sl_plog_append(sl_plog_t *pl, uint8_t *batches, size_t len, int64_t *base_offset,
                    int64_t *last_offset)
 {
@@ -503,7 +488,7 @@ int sl_plog_append(sl_plog_t *pl, uint8_t *batches, size_t len, int64_t *base_of
         pos += size;
         off += (size_t)size;
     }
-    if (write_all(s->fd, batches, len, (off_t)s->size) != SL_OK) {
+    if (sl_log_pwrite_all(s->fd, batches, len, (off_t)s->size) != SL_OK) {
         SL_ERROR("log", "%s: write to segment %" PRId64 " failed: %s", pl->name, s->base,
                  strerror(errno));
         if (ftruncate(s->fd, s->size) != 0) { /* best effort: keep the file a batch sequence */

@@ -32,6 +32,7 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef struct sl_idxent_s {
     uint32_t rel; /* last offset of the batch - segment base */
@@ -169,5 +170,8 @@ int sl_plog_compact(sl_plog_t *pl, int64_t now_ms);
 /* ---- flusher.c ---- */
 /* Queue a sync of pl's dirty segments up to pl->end (coalesced per partition). */
 void sl_flusher_submit(sl_flusher_t *fl, sl_plog_t *pl);
+
+/* pwrite(2) all n bytes at `at`, retrying on EINTR and short writes. */
+int sl_log_pwrite_all(int fd, const uint8_t *p, size_t n, off_t at);
 
 #endif

@@ -150,7 +150,7 @@ int64_t sl_seg_lookup(const sl_seg_t *s, int64_t offset)
 
 /* ---- index files ---------------------------------------------------------------------- */
 
-static int write_all(int fd, const uint8_t *p, size_t n, off_t at)
+int sl_log_pwrite_all(int fd, const uint8_t *p, size_t n, off_t at)
 {
     while (n > 0) {
         ssize_t w = pwrite(fd, p, n, at);
@@ -175,7 +175,7 @@ static int write_idx_range(int fd, const sl_seg_t *s, size_t from, size_t to)
             sl_wbe32(buf + 8 * i, s->idx[from + i].rel);
             sl_wbe32(buf + 8 * i + 4, s->idx[from + i].pos);
         }
-        if (write_all(fd, buf, 8 * n, (off_t)(8 * from)) != SL_OK) return SL_IO;
+        if (sl_log_pwrite_all(fd, buf, 8 * n, (off_t)(8 * from)) != SL_OK) return SL_IO;
         from += n;
     }
     return SL_OK;
@@ -190,7 +190,7 @@ static int write_tidx_range(int fd, const sl_seg_t *s, size_t from, size_t to)
             sl_wbe64(buf + 12 * i, (uint64_t)s->tidx[from + i].ts);
             sl_wbe32(buf + 12 * i + 8, s->tidx[from + i].rel);
         }
-        if (write_all(fd, buf, 12 * n, (off_t)(12 * from)) != SL_OK) return SL_IO;
+        if (sl_log_pwrite_all(fd, buf, 12 * n, (off_t)(12 * from)) != SL_OK) return SL_IO;
         from += n;
     }
     return SL_OK;
