@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/time.h"
+#include "broker/topic_config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +46,22 @@ static int prop_bool(const sl_props_t *p, const char *key, int dflt, int *bad)
         return dflt;
     }
     return x;
+}
+
+/* A server.properties brought from Kafka carries settings Sluice has no use for (ZooKeeper,
+ * thread pools, ...): say once which ones are ignored, so nobody believes they took effect. */
+static void warn_unused(const sl_props_t *p)
+{
+    char list[1024] = "";
+    size_t len = 0;
+    int n = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (sl_bcfg_known(p->v[i].key)) continue;
+        n++;
+        int w = snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", p->v[i].key);
+        if (w > 0 && (size_t)w < sizeof list - len) len += (size_t)w;
+    }
+    if (n) SL_WARN("broker", "ignoring %d setting(s) Sluice does not use: %s", n, list);
 }
 
 static int mkdirs(const char *path)
@@ -157,6 +174,7 @@ int sl_broker_create(uv_loop_t *loop, const sl_props_t *props, sl_broker_t **out
         snprintf(err, errlen, "invalid broker settings (see the messages above)");
         goto fail;
     }
+    warn_unused(p);
     if (b->housekeep_ms < 1) b->housekeep_ms = 1;
     if (b->flush_check_ms < 1) b->flush_check_ms = 1;
     const char *dirs = sl_props_get(p, "log.dirs");

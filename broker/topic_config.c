@@ -173,10 +173,21 @@ static const bextra_t bextra[] = {
     {"listeners", SL_CFGT_STRING, NULL},
     {"log.dir", SL_CFGT_STRING, "./sluice-data"},
     {"log.dirs", SL_CFGT_STRING, NULL},
+    {"log.flush.scheduler.interval.ms", SL_CFGT_LONG, "1000"},
     {"log.retention.check.interval.ms", SL_CFGT_LONG, "300000"},
     {"node.id", SL_CFGT_INT, NULL},
     {"num.partitions", SL_CFGT_INT, "1"},
     {"socket.request.max.bytes", SL_CFGT_INT, "104857600"},
+    /* The group coordinator's settings (Kafka's names and defaults). */
+    {"group.initial.rebalance.delay.ms", SL_CFGT_INT, "3000"},
+    {"group.max.session.timeout.ms", SL_CFGT_INT, "1800000"},
+    {"group.max.size", SL_CFGT_INT, "2147483647"},
+    {"group.min.session.timeout.ms", SL_CFGT_INT, "6000"},
+    {"offset.metadata.max.bytes", SL_CFGT_INT, "4096"},
+    {"offsets.retention.check.interval.ms", SL_CFGT_LONG, "600000"},
+    {"offsets.retention.minutes", SL_CFGT_INT, "10080"},
+    {"offsets.topic.num.partitions", SL_CFGT_INT, "50"},
+    {"offsets.topic.segment.bytes", SL_CFGT_INT, "104857600"},
 };
 #define NBEXTRA (sizeof bextra / sizeof bextra[0])
 
@@ -792,6 +803,16 @@ static int bcfg_locate(size_t idx, const tcfg_t **d, int *s, const bextra_t **x)
         *x = &bextra[idx - k];
         return 1;
     }
+    return 0;
+}
+
+int sl_bcfg_known(const char *key)
+{
+    for (size_t i = 0; i < NBEXTRA; i++)
+        if (strcmp(bextra[i].name, key) == 0) return 1;
+    for (size_t i = 0; i < NTCFG; i++)
+        for (int j = 0; tcfg[i].syn[j].key; j++)
+            if (strcmp(tcfg[i].syn[j].key, key) == 0) return 1;
     return 0;
 }
 

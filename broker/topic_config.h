@@ -117,6 +117,8 @@ int16_t sl_tcfg_apply_op(sl_props_t *ov, const sl_props_t *bp, const char *key, 
 
 /* ---- broker configs (DescribeConfigs resource type BROKER) ---------------------------- */
 
+/* Is key a broker setting Sluice reads (server.properties name)? */
+int sl_bcfg_known(const char *key);
 size_t sl_bcfg_count(void);
 /* Describe broker-level setting idx (a broker synonym of a topic config, or one of the broker
  * settings Sluice reads: num.partitions, log.dirs, listeners, ...). */
