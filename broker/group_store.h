@@ -52,12 +52,12 @@ typedef struct sl_gstore_offset_s {
 } sl_gstore_offset_t;
 
 typedef struct sl_gstore_member_s {
-    sl_kstr_t member_id;       /* member id */
-    sl_kstr_t instance_id;     /* group.instance.id, len -1 when null */
-    sl_kstr_t client_id;       /* client id */
-    sl_kstr_t client_host;     /* client host ("/127.0.0.1") */
-    int32_t rebalance_timeout; /* ms */
-    int32_t session_timeout;   /* ms */
+    sl_kstr_t member_id;         /* member id */
+    sl_kstr_t instance_id;       /* group.instance.id, len -1 when null */
+    sl_kstr_t client_id;         /* client id */
+    sl_kstr_t client_host;       /* client host ("/127.0.0.1") */
+    int32_t rebalance_timeout;   /* ms */
+    int32_t session_timeout;     /* ms */
     const uint8_t *subscription; /* protocol metadata of the chosen protocol (borrowed) */
     int32_t subscription_len;
     const uint8_t *assignment; /* assignment from the last SyncGroup (borrowed) */

@@ -1,0 +1,88 @@
+/*
+ * serde_int.h — serde/'s private internals: the parsed form of an Avro schema, shared by the
+ * files of this module (schema parsing now; encoding, resolution and compatibility later).
+ * Nothing outside serde/ includes this file.
+ *
+ * A parsed schema is a graph of sl_avro_node_t. Every node is owned by the schema's node list
+ * and freed in one place (sl_avro_schema_free); all pointers between nodes are borrowed. A
+ * reference to a named type by name is the defining node itself, so recursive types are
+ * cycles:
+ *
+ *   record "LongList" --fields[1].type--> union --branches[1]--> (same record node)
+ *
+ * Walkers that follow edges must therefore stop at named nodes they have already seen.
+ */
+#ifndef SL_SERDE_INT_H
+#define SL_SERDE_INT_H
+
+#include "serde/serde.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum sl_avro_kind_e {
+    SL_AVRO_NULL,
+    SL_AVRO_BOOLEAN,
+    SL_AVRO_INT,
+    SL_AVRO_LONG,
+    SL_AVRO_FLOAT,
+    SL_AVRO_DOUBLE,
+    SL_AVRO_BYTES,
+    SL_AVRO_STRING,
+    SL_AVRO_RECORD, /* also "error" (is_error set) */
+    SL_AVRO_ENUM,
+    SL_AVRO_ARRAY,
+    SL_AVRO_MAP,
+    SL_AVRO_UNION,
+    SL_AVRO_FIXED
+} sl_avro_kind_t;
+
+/* Sort order of a record field ("order" attribute). */
+typedef enum sl_avro_order_e {
+    SL_AVRO_ORDER_ASCENDING,
+    SL_AVRO_ORDER_DESCENDING,
+    SL_AVRO_ORDER_IGNORE
+} sl_avro_order_t;
+
+typedef struct sl_avro_node_s sl_avro_node_t;
+
+typedef struct sl_avro_field_s {
+    char *name;            /* owned; a valid simple name, unique in its record */
+    sl_avro_node_t *type;  /* borrowed from the schema's node list */
+    json_t *default_value; /* owned reference; NULL when the field has no default */
+    json_t *aliases;       /* owned reference to a JSON array of strings; NULL when absent */
+    sl_avro_order_t order; /* ascending unless "order" says otherwise */
+} sl_avro_field_t;
+
+struct sl_avro_node_s {
+    sl_avro_kind_t kind;       /* what this node is */
+    char *fullname;            /* owned; record/enum/fixed only ("ns.Name" or "Name"), else NULL */
+    char *logical_type;        /* owned "logicalType" attribute when a string, else NULL */
+    json_t *aliases;           /* owned reference; named types' "aliases" array, NULL when absent */
+    int is_error;              /* record declared with "type":"error" */
+    sl_avro_field_t *fields;   /* owned array; record fields in declaration order */
+    size_t n_fields;           /* entries in fields */
+    char **symbols;            /* owned array of owned strings; enum symbols in order */
+    size_t n_symbols;          /* entries in symbols */
+    int enum_default;          /* index into symbols of the enum's "default", -1 if none */
+    sl_avro_node_t **branches; /* owned array of borrowed nodes; union branches in order */
+    size_t n_branches;         /* entries in branches */
+    sl_avro_node_t *items;     /* borrowed; array items or map values, else NULL */
+    int32_t size;              /* fixed size in bytes (>= 0) */
+};
+
+struct sl_avro_schema_s {
+    sl_avro_node_t *root;   /* borrowed from nodes */
+    sl_avro_node_t **nodes; /* owned; every node of the schema, each owned */
+    size_t n_nodes;         /* entries used in nodes */
+    size_t cap_nodes;       /* entries allocated in nodes */
+    char *canonical;        /* owned, NUL-terminated Parsing Canonical Form */
+    size_t canonical_len;   /* strlen(canonical) */
+    uint64_t fingerprint;   /* CRC-64-AVRO of canonical */
+    int canonical_lossy;    /* canonical names a null-namespace type inside a namespaced one,
+                               so re-parsing it may resolve that name differently (a gap in
+                               the specification's PCF; see emit() in avro_schema.c) */
+};
+
+#endif
