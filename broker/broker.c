@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/time.h"
 #include "broker/topic_config.h"
+#include "broker/group.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -208,6 +209,11 @@ int sl_broker_create(uv_loop_t *loop, const sl_props_t *props, sl_broker_t **out
                  b->data_dir);
         goto fail;
     }
+    if (sl_groups_open(b, &b->groups, err, errlen) != SL_OK) {
+        sl_catalog_close(b->catalog);
+        b->catalog = NULL;
+        goto fail;
+    }
     uv_timer_init(loop, &b->housekeep_timer);
     b->housekeep_timer.data = b;
     uv_timer_start(&b->housekeep_timer, on_housekeep, (uint64_t)b->housekeep_ms,
@@ -277,6 +283,9 @@ void sl_broker_shutdown(sl_broker_t *b)
     uv_close((uv_handle_t *)&b->flush_timer, NULL);
     sl_fetch_shutdown(b);
     sl_net_shutdown(b);
+    /* After the connections: pending JoinGroup/SyncGroup answers have nowhere to go. */
+    sl_groups_close(b->groups);
+    b->groups = NULL;
     /* Pending acks=all answers die with their connections, which is what a client sees from
      * any broker that stops; closing the logs syncs what was written. */
     sl_produce_shutdown(b);

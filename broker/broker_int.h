@@ -16,6 +16,7 @@
 #include <uv.h>
 
 typedef struct sl_fetch_wait_s sl_fetch_wait_t;
+typedef struct sl_groups_s sl_groups_t;
 typedef struct sl_produce_wait_s sl_produce_wait_t;
 
 struct sl_broker_s {
@@ -23,6 +24,7 @@ struct sl_broker_s {
     sl_props_t props;             /* owned copy of the broker settings */
     char *data_dir;               /* owned: first entry of log.dirs */
     sl_catalog_t *catalog;        /* owned */
+    sl_groups_t *groups;          /* owned: the group coordinator (group.h), NULL if absent */
     sl_flusher_t *flusher;        /* owned */
     int32_t node_id;              /* node.id / broker.id */
     char cluster_id[32];          /* stable id, kept in <data-dir>/meta.properties */
@@ -62,6 +64,18 @@ int sl_kapi_alter_configs(sl_req_t *req);
 int sl_kapi_incremental_alter_configs(sl_req_t *req);
 int sl_kapi_delete_records(sl_req_t *req);
 int sl_kapi_describe_cluster(sl_req_t *req);
+/* Consumer groups (proto_group.c). */
+int sl_kapi_find_coordinator(sl_req_t *req);
+int sl_kapi_join_group(sl_req_t *req);
+int sl_kapi_sync_group(sl_req_t *req);
+int sl_kapi_heartbeat(sl_req_t *req);
+int sl_kapi_leave_group(sl_req_t *req);
+int sl_kapi_offset_commit(sl_req_t *req);
+int sl_kapi_offset_fetch(sl_req_t *req);
+int sl_kapi_list_groups(sl_req_t *req);
+int sl_kapi_describe_groups(sl_req_t *req);
+int sl_kapi_delete_groups(sl_req_t *req);
+int sl_kapi_offset_delete(sl_req_t *req);
 
 /* The dispatch table (dispatch.c), indexed by ApiKey. */
 extern const sl_kapi_t sl_kapi_table[SL_API__COUNT];
@@ -74,6 +88,8 @@ void sl_net_init(sl_broker_t *b);
 int sl_net_adopt_fd(sl_broker_t *b, int fd, const char *peer);
 void sl_net_shutdown(sl_broker_t *b);
 void sl_req_free(sl_req_t *req);
+/* The client's address as Kafka shows it ("/127.0.0.1"). */
+const char *sl_conn_host(const sl_conn_t *c);
 
 /* One partition a deferred answer waits for (durable.c). */
 typedef struct sl_durable_need_s {

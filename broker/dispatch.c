@@ -25,6 +25,17 @@ const sl_kapi_t sl_kapi_table[SL_API__COUNT] = {
     [SL_API_CreatePartitions] = {0, 3, 2, sl_kapi_create_partitions},
     [SL_API_IncrementalAlterConfigs] = {0, 1, 1, sl_kapi_incremental_alter_configs},
     [SL_API_DescribeCluster] = {0, 0, 0, sl_kapi_describe_cluster},
+    [SL_API_FindCoordinator] = {0, 4, 3, sl_kapi_find_coordinator},
+    [SL_API_JoinGroup] = {0, 9, 6, sl_kapi_join_group},
+    [SL_API_SyncGroup] = {0, 5, 4, sl_kapi_sync_group},
+    [SL_API_Heartbeat] = {0, 4, 4, sl_kapi_heartbeat},
+    [SL_API_LeaveGroup] = {0, 5, 4, sl_kapi_leave_group},
+    [SL_API_OffsetCommit] = {0, 8, 8, sl_kapi_offset_commit},
+    [SL_API_OffsetFetch] = {0, 8, 6, sl_kapi_offset_fetch},
+    [SL_API_ListGroups] = {0, 4, 3, sl_kapi_list_groups},
+    [SL_API_DescribeGroups] = {0, 5, 5, sl_kapi_describe_groups},
+    [SL_API_DeleteGroups] = {0, 2, 2, sl_kapi_delete_groups},
+    [SL_API_OffsetDelete] = {0, 0, -1, sl_kapi_offset_delete},
 };
 
 /*

@@ -62,7 +62,36 @@
     X(FETCH_SESSION_ID_NOT_FOUND, 70, "The fetch session ID was not found")                        \
     X(INVALID_FETCH_SESSION_EPOCH, 71, "The fetch session epoch is invalid")                       \
     X(UNKNOWN_TOPIC_ID, 100, "This server does not host this topic ID")                            \
-    X(INCONSISTENT_TOPIC_ID, 103, "The log's topic ID did not match the topic ID in the request")
+    X(INCONSISTENT_TOPIC_ID, 103, "The log's topic ID did not match the topic ID in the request")  \
+    X(OFFSET_METADATA_TOO_LARGE, 12, "The metadata field of the offset request was too large")     \
+    X(COORDINATOR_LOAD_IN_PROGRESS, 14,                                                            \
+      "The coordinator is loading and hence can't process requests")                               \
+    X(NOT_COORDINATOR, 16, "This is not the correct coordinator")                                  \
+    X(ILLEGAL_GENERATION, 22, "Specified group generation id is not valid")                        \
+    X(INCONSISTENT_GROUP_PROTOCOL, 23,                                                             \
+      "The group member's supported protocols are incompatible with those of existing members or " \
+      "first group member tried to join with empty protocol type or empty protocol list")          \
+    X(INVALID_GROUP_ID, 24, "The configured groupId is invalid")                                   \
+    X(UNKNOWN_MEMBER_ID, 25, "The coordinator is not aware of this member")                        \
+    X(INVALID_SESSION_TIMEOUT, 26,                                                                 \
+      "The session timeout is not within the range allowed by the broker (as configured by "       \
+      "group.min.session.timeout.ms and group.max.session.timeout.ms)")                            \
+    X(REBALANCE_IN_PROGRESS, 27, "The group is rebalancing, so a rejoin is needed")                \
+    X(INVALID_COMMIT_OFFSET_SIZE, 28, "The committing offset data size is not valid")              \
+    X(GROUP_AUTHORIZATION_FAILED, 30, "Group authorization failed")                                \
+    X(NON_EMPTY_GROUP, 68, "The group is not empty")                                               \
+    X(GROUP_ID_NOT_FOUND, 69, "The group id does not exist")                                       \
+    X(MEMBER_ID_REQUIRED, 79,                                                                      \
+      "The group member needs to have a valid member id before actually entering a consumer "      \
+      "group")                                                                                     \
+    X(GROUP_MAX_SIZE_REACHED, 81, "The consumer group has reached its max size")                   \
+    X(FENCED_INSTANCE_ID, 82,                                                                      \
+      "The broker rejected this static consumer since another consumer with the same "             \
+      "group.instance.id has registered with a different member.id")                               \
+    X(GROUP_SUBSCRIBED_TO_TOPIC, 86,                                                               \
+      "Deleting offsets of a topic is forbidden while the consumer group is actively subscribed "  \
+      "to it")                                                                                     \
+    X(UNSTABLE_OFFSET_COMMIT, 88, "There are unstable offsets that need to be cleared")
 
 enum sl_kerr {
 #define SL_KERR_ENUM_(name, code, msg) SL_KERR_##name = (code),

@@ -58,6 +58,7 @@ struct sl_conn_s {
     int nreqs;              /* requests queued */
     int64_t id;             /* connection number, for logs */
     char peer[64];          /* "ip:port" of the client */
+    char host[64];          /* "/ip", as Kafka shows a client's host */
 };
 
 static void conn_close(sl_conn_t *c, const char *why);
@@ -540,6 +541,11 @@ static void on_listen_poll(uv_poll_t *h, int status, int events)
     }
 }
 
+const char *sl_conn_host(const sl_conn_t *c)
+{
+    return c->host;
+}
+
 int sl_net_adopt_fd(sl_broker_t *b, int fd, const char *peer)
 {
     sl_conn_t *c = calloc(1, sizeof *c);
@@ -550,6 +556,14 @@ int sl_net_adopt_fd(sl_broker_t *b, int fd, const char *peer)
     c->b = b;
     c->id = ++b->conn_ids;
     snprintf(c->peer, sizeof c->peer, "%s", peer);
+    /* "ip:port" or "[v6]:port" -> "/ip" */
+    const char *colon = strrchr(peer, ':');
+    size_t hl = colon ? (size_t)(colon - peer) : strlen(peer);
+    if (hl >= 2 && peer[0] == '[' && peer[hl - 1] == ']') {
+        peer++;
+        hl -= 2;
+    }
+    snprintf(c->host, sizeof c->host, "/%.*s", (int)hl, peer);
     if (uv_poll_init(b->loop, &c->poll, fd) != 0) {
         close(fd);
         free(c->rbuf);

@@ -25,6 +25,7 @@
  * @locality loop thread
  */
 #include "broker/broker_int.h"
+#include "broker/group.h"
 #include "broker/topic_config.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -433,7 +434,11 @@ int sl_kapi_delete_topics(sl_req_t *req)
                      t->name);
         } else {
             e = sl_catalog_delete(b->catalog, name, err, sizeof err);
-            if (e == SL_KERR_NONE) deleted++;
+            if (e == SL_KERR_NONE) {
+                deleted++;
+                /* Kafka drops committed offsets of a deleted topic too. */
+                sl_groups_topic_deleted(b->groups, name);
+            }
         }
         if (e != SL_KERR_NONE)
             SL_INFO("broker", "DeleteTopics %s: %s: %s", name ? name : "(by id)", sl_kerr_name(e),

@@ -230,6 +230,10 @@ int sl_kapi_produce(sl_req_t *req)
                     err = SL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
                     snprintf(why, sizeof why, "topic-partition %.*s-%d does not exist",
                              (int)pt->name.len, pt->name.p, pp->index);
+                } else if (t->internal) {
+                    /* Only the broker writes its internal topics (__consumer_offsets). */
+                    err = SL_KERR_INVALID_TOPIC_EXCEPTION;
+                    snprintf(why, sizeof why, "Cannot append to internal topic %s", t->name);
                 } else if (pp->len < 0) {
                     err = SL_KERR_CORRUPT_MESSAGE;
                     snprintf(why, sizeof why, "records are null");
