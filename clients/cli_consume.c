@@ -1,11 +1,19 @@
 /*
  * cli_consume.c — `sluice consume`: print a topic's records, like kafka-console-consumer.
  *
- * No consumer group: the broker does not implement groups yet, so the tool reads the topic's
- * partitions from metadata and rd_kafka_assign()s them (or the one --partition) at the
- * requested start offset. librdkafka insists on a group.id before assign(); we set a fixed one
- * but never join, commit or fetch committed offsets with it (auto commit and offset store are
- * off and every start offset is explicit). --group fails loudly until groups exist.
+ * Two ways to read:
+ * - Without --group (the default), by assignment: the tool reads the topic's partitions from
+ *   metadata and rd_kafka_assign()s them (or the one --partition) at the requested start
+ *   offset. librdkafka insists on a group.id before assign(); we set a fixed one but never
+ *   join, commit or fetch committed offsets with it (auto commit and offset store are off and
+ *   every start offset is explicit).
+ * - With --group G, as a member of consumer group G: rd_kafka_subscribe() to the topic, the
+ *   group's coordinator hands out partitions, and reading starts at the group's committed
+ *   offsets; a partition without one starts at auto.offset.reset (earliest with
+ *   --from-beginning, else latest). At-least-once: a record's offset is stored only after the
+ *   record was written out and stdout flushed, and stored offsets are committed every second
+ *   (auto commit) and when the consumer closes (--max-messages, --timeout-ms, SIGINT/SIGTERM).
+ *   --partition and --offset do not go with --group (the group decides both), as in Kafka.
  *
  * Text output follows Kafka's DefaultMessageFormatter: the enabled fields in the order
  * timestamp, partition, offset, headers, key, value, separated by --key-separator (TAB):
@@ -52,7 +60,7 @@ typedef struct consume_args_s {
     int print_headers;      /* --print-headers */
     const char *sep;        /* --key-separator (unescaped), default "\t" */
     enum out_format format; /* --format */
-    const char *group;      /* --group: refused for now */
+    const char *group;      /* --group: join this consumer group (subscribe), NULL: assign */
     sl_cli_strv_t props;    /* --property k=v: raw librdkafka settings */
 } consume_args_t;
 
@@ -63,15 +71,18 @@ static void usage(FILE *f)
             "                      [--partition N] [--max-messages N] [--timeout-ms N]\n"
             "                      [--print-key] [--print-timestamp] [--print-partition]\n"
             "                      [--print-offset] [--print-headers] [--key-separator SEP]\n"
-            "                      [--format text|json] [--property k=v ...]\n"
+            "                      [--format text|json] [--group G] [--property k=v ...]\n"
             "\n"
-            "Prints records to stdout, one per line. Reads all partitions (or --partition N)\n"
-            "by assignment; consumer groups are not supported yet (--group fails).\n"
+            "Prints records to stdout, one per line. Without --group, reads all partitions (or\n"
+            "--partition N) by assignment and commits nothing. With --group G, joins consumer\n"
+            "group G, reads the partitions the group assigns, starting at the group's committed\n"
+            "offsets, and commits the offset of each record after printing it.\n"
             "\n"
             "options:\n"
             "  --topic T            topic to read\n"
             "  --from-beginning     start at the earliest offset (default: latest, i.e. only\n"
-            "                       records produced from now on)\n"
+            "                       records produced from now on); with --group: for\n"
+            "                       partitions the group has no committed offset for\n"
             "  --offset N|earliest|latest\n"
             "                       start offset (N applies to every partition read)\n"
             "  --partition N        read only partition N\n"
@@ -88,7 +99,8 @@ static void usage(FILE *f)
             "                        headers:[{key,value}]}; bytes that are not UTF-8 appear\n"
             "                       as \\u00XX\n"
             "  --property k=v       raw librdkafka consumer setting (repeatable)\n"
-            "  --group G            not supported yet (fails)\n"
+            "  --group G            consume as a member of consumer group G (not with\n"
+            "                       --partition or --offset)\n"
             "\n"
             "Prints \"Processed a total of N messages\" on stderr at the end. Exit status 0\n"
             "when stopped by --max-messages, --timeout-ms or SIGINT/SIGTERM; 1 on errors.\n"
@@ -260,6 +272,50 @@ static int topic_partitions(rd_kafka_t *rk, const sl_cli_global_t *g, const char
     return cnt;
 }
 
+/*
+ * Does the broker serve consumer groups at all? A broker without them (no FindCoordinator)
+ * would leave librdkafka looking for a coordinator forever, silently; ListGroups is refused
+ * at once (_UNSUPPORTED_FEATURE) by such a broker, so one cheap round trip tells. 0 when the
+ * broker answered ListGroups (any answer), -1 after printing why not.
+ */
+static int check_group_support(rd_kafka_t *rk, const sl_cli_global_t *g, const char *group)
+{
+    char errstr[256];
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t *o =
+        rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS);
+    rd_kafka_AdminOptions_set_request_timeout(o, g->request_timeout_ms, errstr, sizeof errstr);
+    rd_kafka_ListConsumerGroups(rk, o, q);
+    rd_kafka_AdminOptions_destroy(o);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, g->request_timeout_ms + 5000);
+    int rc = 0;
+    rd_kafka_resp_err_t err = ev ? rd_kafka_event_error(ev) : RD_KAFKA_RESP_ERR__TIMED_OUT;
+    const rd_kafka_ListConsumerGroups_result_t *res =
+        ev ? rd_kafka_event_ListConsumerGroups_result(ev) : NULL;
+    size_t nerr = 0;
+    const rd_kafka_error_t **errs =
+        res ? rd_kafka_ListConsumerGroups_result_errors(res, &nerr) : NULL;
+    /* per-broker errors come in the result, not as the event's error */
+    for (size_t i = 0; !err && i < nerr; i++)
+        if (rd_kafka_error_code(errs[i]) == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)
+            err = RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE;
+    if (err == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE) {
+        sl_cli_fail(CMD,
+                    "--group %s: consumer groups are not supported yet by this broker (it refuses "
+                    "ListGroups: %s); omit --group to read by assignment",
+                    group, rd_kafka_err2name(err));
+        rc = -1;
+    } else if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT) {
+        sl_cli_kerr(CMD, "ListGroups (checking for consumer groups)", err,
+                    ev ? rd_kafka_event_error_string(ev) : NULL);
+        rc = -1;
+    }
+    /* any other answer, even an error from the broker, means groups are served */
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    return rc;
+}
+
 /* Errors after which there is nothing left to read. */
 static int is_fatal(rd_kafka_resp_err_t err)
 {
@@ -273,8 +329,10 @@ static int run(const sl_cli_global_t *g, consume_args_t *a)
     /* key, value pairs */
     /* clang-format off */
     const char *defaults[] = {
-        "group.id", UNUSED_GROUP_ID,
-        "enable.auto.commit", "false",
+        "group.id", a->group ? a->group : UNUSED_GROUP_ID,
+        /* in a group: commit every second what was stored (= printed), and on close */
+        "enable.auto.commit", a->group ? "true" : "false",
+        "auto.commit.interval.ms", "1000",
         "enable.auto.offset.store", "false",
         "enable.partition.eof", "false",
         "allow.auto.create.topics", "true",
@@ -301,13 +359,25 @@ static int run(const sl_cli_global_t *g, consume_args_t *a)
     }
 
     rd_kafka_topic_partition_list_t *tpl = rd_kafka_topic_partition_list_new(nparts);
-    for (int p = 0; p < nparts; p++)
-        if (a->partition < 0 || a->partition == p)
-            rd_kafka_topic_partition_list_add(tpl, a->topic, p)->offset = a->start;
-    rd_kafka_resp_err_t err = rd_kafka_assign(rk, tpl);
+    rd_kafka_resp_err_t err;
+    if (a->group && check_group_support(rk, g, a->group) != 0) {
+        rd_kafka_topic_partition_list_destroy(tpl);
+        rc = SL_CLI_EXIT_FAIL;
+        goto done;
+    }
+    if (a->group) {
+        rd_kafka_topic_partition_list_add(tpl, a->topic, RD_KAFKA_PARTITION_UA);
+        rd_kafka_poll_set_consumer(rk); /* error_cb and friends through consumer_poll */
+        err = rd_kafka_subscribe(rk, tpl);
+    } else {
+        for (int p = 0; p < nparts; p++)
+            if (a->partition < 0 || a->partition == p)
+                rd_kafka_topic_partition_list_add(tpl, a->topic, p)->offset = a->start;
+        err = rd_kafka_assign(rk, tpl);
+    }
     rd_kafka_topic_partition_list_destroy(tpl);
     if (err) {
-        rc = sl_cli_kerr(CMD, "assign", err, NULL);
+        rc = sl_cli_kerr(CMD, a->group ? "subscribe" : "assign", err, NULL);
         goto done;
     }
 
@@ -342,6 +412,18 @@ static int run(const sl_cli_global_t *g, consume_args_t *a)
             print_json(m);
         else
             print_text(a, m);
+        if (a->group) {
+            /* commit only what is out of our hands: flushed, then stored for auto commit */
+            if (fflush(stdout) != 0) {
+                rd_kafka_message_destroy(m);
+                rc = sl_cli_fail(CMD, "writing stdout failed");
+                break;
+            }
+            err = rd_kafka_offset_store(m->rkt, m->partition, m->offset);
+            if (err && err != RD_KAFKA_RESP_ERR__STATE) /* __STATE: just revoked, re-read */
+                fprintf(stderr, "sluice consume: warning: storing offset %" PRId64 ": %s\n",
+                        m->offset, rd_kafka_err2name(err));
+        }
         processed++;
         last_activity = sl_monotonic_ms();
         rd_kafka_message_destroy(m);
@@ -496,11 +578,9 @@ int sl_cli_consume(sl_cli_global_t *g, int argc, char **argv)
         goto out;
     }
     if (a.from_beginning) a.start = RD_KAFKA_OFFSET_BEGINNING;
-    if (a.group) {
-        rc = sl_cli_fail(CMD,
-                         "--group %s: consumer groups are not supported yet (the broker "
-                         "has no group coordinator); omit --group to read by assignment",
-                         a.group);
+    if (a.group && (a.partition >= 0 || a.offset_given)) {
+        rc = sl_cli_usage_error(CMD, "--group cannot be used with --partition or --offset (the "
+                                     "group assigns partitions and keeps the offsets)");
         goto out;
     }
     rc = run(g, &a);

@@ -2,7 +2,8 @@
  * cli_int.h — internals shared by the files of the `sluice` command-line tool.
  *
  * The tool is one executable with subcommands (cli.c holds the table and main). Each
- * subcommand lives in its own file (cli_topics.c, cli_produce.c, cli_consume.c, cli_dumplog.c)
+ * subcommand lives in its own file (cli_topics.c, cli_produce.c, cli_consume.c, cli_dumplog.c,
+ * cli_groups.c)
  * and exports one entry point with the sl_cli_cmd_fn signature. Helpers that more than one
  * subcommand needs (option parsing, librdkafka set-up, error printing, escaping) are in
  * cli_common.c.
@@ -44,6 +45,7 @@ int sl_cli_topics(sl_cli_global_t *g, int argc, char **argv);
 int sl_cli_produce(sl_cli_global_t *g, int argc, char **argv);
 int sl_cli_consume(sl_cli_global_t *g, int argc, char **argv);
 int sl_cli_dumplog(sl_cli_global_t *g, int argc, char **argv);
+int sl_cli_groups(sl_cli_global_t *g, int argc, char **argv);
 
 /* ---- option parsing ------------------------------------------------------------------- */
 

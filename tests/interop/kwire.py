@@ -339,3 +339,169 @@ def scan_segment_batches(path):
         out.append((base, attrs, lod, count, crc32c(b[21:]) == crc))
         p += 12 + blen
     return out
+
+
+# -- consumer groups (issue 3): FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
+#    OffsetCommit, OffsetFetch; non-flexible versions only. Added for test_groups_*.py. -------
+def call(conn, frame_bytes):
+    """Send one request and return the response body after the correlation id."""
+    conn.send(frame_bytes)
+    _corr, body = conn.recv_frame()
+    return body
+
+
+def read_bytes32(r):
+    n = r.i32()
+    return None if n < 0 else r.take(n)
+
+
+def consumer_subscription(topics, user_data=None, version=0):
+    """ConsumerProtocolSubscription: version i16 | topics [string] | user_data bytes."""
+    return i16(version) + array(list(topics), string) + bytes32(user_data)
+
+
+def consumer_assignment(assign, user_data=None, version=0):
+    """ConsumerProtocolAssignment: version i16 | [topic string, [partition i32]] | user_data."""
+    items = sorted(assign.items())
+    return (i16(version) + array(items, lambda tp: string(tp[0]) + array(list(tp[1]), i32))
+            + bytes32(user_data))
+
+
+def find_coordinator_request(version, corr, key, key_type=0):
+    """FindCoordinator v0..v3 (v3 is flexible: not supported here)."""
+    body = string(key) + (i8(key_type) if version >= 1 else b"")
+    return frame(header(10, version, corr) + body)
+
+
+def parse_find_coordinator(version, body):
+    """Returns (error_code, node_id, host, port)."""
+    r = Reader(body)
+    if version >= 1:
+        r.i32()                       # throttle_time_ms
+    err = r.i16()
+    if version >= 1:
+        r.string()                    # error_message
+    return err, r.i32(), r.string(), r.i32()
+
+
+def join_group_request(version, corr, group, member_id="", protocols=(("range", b""),),
+                       session_timeout=10000, rebalance_timeout=10000,
+                       protocol_type="consumer", instance_id=None):
+    """JoinGroup v0..v5. protocols: [(name, metadata bytes)]."""
+    body = string(group) + i32(session_timeout)
+    if version >= 1:
+        body += i32(rebalance_timeout)
+    body += string(member_id)
+    if version >= 5:
+        body += string(instance_id)
+    body += string(protocol_type)
+    body += array(list(protocols), lambda p: string(p[0]) + bytes32(p[1]))
+    return frame(header(11, version, corr) + body)
+
+
+def parse_join_group(version, body):
+    """Returns dict(error, generation, protocol, leader, member_id, members=[(id, metadata)])."""
+    r = Reader(body)
+    if version >= 2:
+        r.i32()
+    out = {"error": r.i16(), "generation": r.i32(), "protocol": r.string(),
+           "leader": r.string(), "member_id": r.string(), "members": []}
+    for _ in range(max(r.i32(), 0)):
+        mid = r.string()
+        if version >= 5:
+            r.string()
+        out["members"].append((mid, read_bytes32(r)))
+    return out
+
+
+def sync_group_request(version, corr, group, generation, member_id, assignments=(),
+                       instance_id=None):
+    """SyncGroup v0..v3. assignments: [(member_id, assignment bytes)]."""
+    body = string(group) + i32(generation) + string(member_id)
+    if version >= 3:
+        body += string(instance_id)
+    body += array(list(assignments), lambda a: string(a[0]) + bytes32(a[1]))
+    return frame(header(14, version, corr) + body)
+
+
+def parse_sync_group(version, body):
+    """Returns (error_code, assignment bytes or None)."""
+    r = Reader(body)
+    if version >= 1:
+        r.i32()
+    return r.i16(), read_bytes32(r)
+
+
+def heartbeat_request(version, corr, group, generation, member_id, instance_id=None):
+    """Heartbeat v0..v3."""
+    body = string(group) + i32(generation) + string(member_id)
+    if version >= 3:
+        body += string(instance_id)
+    return frame(header(12, version, corr) + body)
+
+
+def leave_group_request(version, corr, group, member_id):
+    """LeaveGroup v0..v2."""
+    return frame(header(13, version, corr) + string(group) + string(member_id))
+
+
+def parse_error_only(version, body, throttle_from=1):
+    """Heartbeat / LeaveGroup responses: [throttle_time_ms (v1+)] error_code."""
+    r = Reader(body)
+    if version >= throttle_from:
+        r.i32()
+    return r.i16()
+
+
+def offset_commit_request(version, corr, group, generation, member_id, offsets,
+                          retention_ms=-1):
+    """OffsetCommit v2..v5. offsets: {topic: [(partition, offset, metadata str)]}."""
+    body = string(group) + i32(generation) + string(member_id)
+    if version <= 4:
+        body += i64(retention_ms)
+    body += array(sorted(offsets.items()), lambda t: string(t[0]) + array(
+        list(t[1]), lambda p: i32(p[0]) + i64(p[1]) + string(p[2])))
+    return frame(header(8, version, corr) + body)
+
+
+def parse_offset_commit(version, body):
+    """Returns {(topic, partition): error_code}."""
+    r = Reader(body)
+    if version >= 3:
+        r.i32()
+    out = {}
+    for _ in range(max(r.i32(), 0)):
+        t = r.string()
+        for _ in range(max(r.i32(), 0)):
+            p = r.i32()
+            out[(t, p)] = r.i16()
+    return out
+
+
+def offset_fetch_request(version, corr, group, topics):
+    """OffsetFetch v1..v5. topics: {topic: [partition]} or None (all, v2+)."""
+    body = string(group)
+    if topics is None:
+        body += i32(-1)
+    else:
+        body += array(sorted(topics.items()),
+                      lambda t: string(t[0]) + array(list(t[1]), i32))
+    return frame(header(9, version, corr) + body)
+
+
+def parse_offset_fetch(version, body):
+    """Returns ({(topic, partition): (offset, metadata, error_code)}, top-level error or None)."""
+    r = Reader(body)
+    if version >= 3:
+        r.i32()
+    out = {}
+    for _ in range(max(r.i32(), 0)):
+        t = r.string()
+        for _ in range(max(r.i32(), 0)):
+            p, off = r.i32(), r.i64()
+            if version >= 5:
+                r.i32()
+            meta = r.string()
+            out[(t, p)] = (off, meta, r.i16())
+    top = r.i16() if version >= 2 else None
+    return out, top

@@ -167,7 +167,9 @@ run S topics --create --topic t2
 expect_out topics.create-default-partitions 'Created topic t2.'
 
 run S topics --list
-expect_out topics.list "$(printf 't1\nt2')"
+expect_out topics.list "$(printf '__consumer_offsets\nt1\nt2')"
+run S topics --list --exclude-internal
+expect_out topics.list-exclude-internal "$(printf 't1\nt2')"
 
 run S topics --describe --topic t1
 expect_match topics.describe.header '^Topic: t1	PartitionCount: 3	ReplicationFactor: 1	Configs: retention.ms=3600000$' "$OUT"
@@ -198,7 +200,7 @@ expect_match topics.alter-bad-config.msg 'INVALID_CONFIG|INVALID_REQUEST|UNKNOWN
 
 run S topics --delete --topic t1
 expect_out topics.delete 'Deleted topic t1.'
-run S topics --list
+run S topics --list --exclude-internal
 expect_out topics.list-after-delete 't2'
 run S topics --describe --topic t1
 expect_rc topics.describe-missing.rc 1
@@ -352,9 +354,7 @@ expect_rc dumplog.missing-file.rc 1
 run S consume --topic no-such-topic --from-beginning --timeout-ms 3000
 expect_rc error.consume-missing-topic.rc 1
 expect_match error.consume-missing-topic.msg 'UNKNOWN_TOPIC_OR_PART' "$ERR"
-run S consume --topic c-none --group g1
-expect_rc error.consume-group.rc 1
-expect_match error.consume-group.msg 'consumer groups are not supported yet' "$ERR"
+# consume --group is covered by test_groups_cli.sh.
 run S consume --topic c-none --partition 7 --from-beginning
 expect_rc error.consume-bad-partition.rc 1
 run_in $'x\n' "$CLI" --bootstrap-server "$BS" --request-timeout-ms 3000 produce --topic no-such-topic

@@ -29,3 +29,17 @@ set_tests_properties(interop.confluent interop.kafka_python interop.kafkajs inte
                      PROPERTIES LABELS interop TIMEOUT 120)
 # SIGKILL/restart cycles under load: the one test that is sensitive to a busy machine.
 set_tests_properties(interop.crash PROPERTIES LABELS interop TIMEOUT 180 RUN_SERIAL TRUE)
+
+# Consumer groups (issue 3). The share scenarios time how fast partitions move after a member
+# leaves or is killed (bounded by the session timeout), so they run alone (RUN_SERIAL).
+add_test(NAME interop.groups_confluent
+         COMMAND ${SL_PY} ${SL_INTEROP_DIR}/test_groups_confluent.py ${CMAKE_BINARY_DIR})
+add_test(NAME interop.groups_kafka_python
+         COMMAND ${SL_PY} ${SL_INTEROP_DIR}/test_groups_kafka_python.py ${CMAKE_BINARY_DIR})
+add_test(NAME interop.groups_kafkajs
+         COMMAND ${SL_NODE} ${SL_INTEROP_DIR}/js/test_groups_kafkajs.js ${CMAKE_BINARY_DIR})
+add_test(NAME interop.groups_cli
+         COMMAND bash ${SL_INTEROP_DIR}/test_groups_cli.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(interop.groups_confluent interop.groups_kafka_python interop.groups_kafkajs
+                     PROPERTIES LABELS "interop;groups" TIMEOUT 150 RUN_SERIAL TRUE)
+set_tests_properties(interop.groups_cli PROPERTIES LABELS "interop;groups" TIMEOUT 120)
