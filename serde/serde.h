@@ -77,4 +77,173 @@ uint64_t sl_avro_crc64(const void *buf, size_t len);
  */
 const char *sl_avro_schema_name(const sl_avro_schema_t *schema);
 
+/* ---- Avro schema compatibility (serde/avro_compat.c) ---- */
+
+/*
+ * Why one schema cannot read data written with another: Apache Avro Java's
+ * SchemaCompatibility.SchemaIncompatibilityType, which Confluent's registry reports as
+ * "errorType", plus one of Sluice's own (see sl_avro_compat).
+ */
+typedef enum sl_avro_incompat_e {
+    SL_AVRO_NAME_MISMATCH,                      /* named types' names (and reader aliases) differ */
+    SL_AVRO_FIXED_SIZE_MISMATCH,                /* fixed sizes differ */
+    SL_AVRO_MISSING_ENUM_SYMBOLS,               /* writer symbols the reader lacks, no default */
+    SL_AVRO_READER_FIELD_MISSING_DEFAULT_VALUE, /* reader field not in writer and no default */
+    SL_AVRO_TYPE_MISMATCH,                      /* types that no promotion connects */
+    SL_AVRO_MISSING_UNION_BRANCH,               /* no reader branch can read a writer branch */
+    SL_AVRO_READER_FIELD_AMBIGUOUS              /* Sluice: reader field (by name or aliases)
+                                                   matches several writer fields */
+} sl_avro_incompat_t;
+
+/* One incompatibility. */
+typedef struct sl_avro_compat_issue_s {
+    sl_avro_incompat_t type; /* why */
+    char *location;          /* owned; JSON pointer into the reader schema's JSON as Java
+                                writes it: "/" (root), "/fields/0/type", "/fields/2/type/1",
+                                "/name", "/symbols", "/size" */
+    char *message;           /* owned; Java's getMessage() ("additionalInfo" in Confluent's
+                                output): "reader type: STRING not compatible with writer type:
+                                INT", the field name, "[B, C]", "expected: x.Y",
+                                "expected: 16, found: 8", "reader union lacking writer type:
+                                LONG" */
+    int reader_is_new;       /* the reader was the schema being registered (BACKWARD direction);
+                                picks "new"/"old" in sl_avro_compat_describe */
+    size_t existing_index;   /* sl_avro_compat_check: index in existing[] of the schema
+                                involved; 0 for sl_avro_compat */
+} sl_avro_compat_issue_t;
+
+/* Largest number of issues kept in one report (the verdict stays exact beyond it). */
+#define SL_AVRO_COMPAT_MAX_ISSUES 100
+
+/* The outcome of a compatibility check. Zero-initialise before the first use. */
+typedef struct sl_avro_compat_report_s {
+    int compatible;                 /* 1: every datum of the writer(s) reads; 0: not */
+    sl_avro_compat_issue_t *issues; /* owned; empty when compatible */
+    size_t n_issues;                /* entries in issues */
+    int truncated;                  /* more issues existed than SL_AVRO_COMPAT_MAX_ISSUES */
+} sl_avro_compat_report_t;
+
+/*
+ * Can `reader` read every datum written with `writer`? The Avro specification's "Schema
+ * Resolution" rules, with Apache Avro Java's SchemaCompatibility (what Confluent's registry
+ * runs) where the specification leaves room; the few deliberate differences are listed in
+ * avro_compat.c. Both schemas are borrowed and may be the same object.
+ * Returns SL_OK with out->compatible and the issues (issues get reader_is_new = 1,
+ * existing_index = 0), or SL_TOOBIG (the pair of schemas needs more work or nesting than the
+ * checker allows; hostile input), SL_NOMEM. *out is reset first; free it with
+ * sl_avro_compat_report_free whatever the result.
+ * @locality any thread
+ */
+int sl_avro_compat(const sl_avro_schema_t *reader, const sl_avro_schema_t *writer,
+                   sl_avro_compat_report_t *out);
+
+/* Frees what a report owns and zeroes it (safe on a zeroed report). */
+void sl_avro_compat_report_free(sl_avro_compat_report_t *report);
+
+/* The registry's compatibility levels (Confluent's names, see sl_avro_compat_level_name). */
+typedef enum sl_avro_compat_level_e {
+    SL_AVRO_COMPAT_NONE,
+    SL_AVRO_COMPAT_BACKWARD,            /* new reads the latest existing */
+    SL_AVRO_COMPAT_BACKWARD_TRANSITIVE, /* new reads every existing */
+    SL_AVRO_COMPAT_FORWARD,             /* the latest existing reads new */
+    SL_AVRO_COMPAT_FORWARD_TRANSITIVE,  /* every existing reads new */
+    SL_AVRO_COMPAT_FULL,                /* both, against the latest */
+    SL_AVRO_COMPAT_FULL_TRANSITIVE      /* both, against every existing */
+} sl_avro_compat_level_t;
+
+/* "BACKWARD_TRANSITIVE" ...; NULL for a value outside the enum. */
+const char *sl_avro_compat_level_name(sl_avro_compat_level_t level);
+
+/* Parses a level name (exact, upper case as Confluent writes it). SL_OK or SL_INVAL. */
+int sl_avro_compat_level_parse(const char *name, sl_avro_compat_level_t *level_out);
+
+/*
+ * A registry check: may new_schema join a subject whose versions are existing[0..n_existing)
+ * (oldest first) under `level`? Non-transitive levels look at existing[n_existing-1] only;
+ * transitive ones go from the newest to the oldest and stop at the first existing schema that
+ * fails (as Confluent's validator does), so the issues concern one existing schema, named by
+ * their existing_index. FULL levels report the backward issues first, then the forward ones.
+ * NONE and n_existing == 0 are compatible. Returns as sl_avro_compat, or SL_INVAL for an
+ * unknown level or a NULL existing entry.
+ * @locality any thread
+ */
+int sl_avro_compat_check(sl_avro_compat_level_t level, const sl_avro_schema_t *new_schema,
+                         const sl_avro_schema_t *const *existing, size_t n_existing,
+                         sl_avro_compat_report_t *out);
+
+/* "TYPE_MISMATCH" ...; NULL for a value outside the enum. */
+const char *sl_avro_incompat_name(sl_avro_incompat_t type);
+
+/*
+ * Formats one issue the way Confluent's registry prints it in a 409 message and in verbose
+ * compatibility answers:
+ *   {errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'f' at path
+ *   '/fields/1' in the new schema has no default value and is missing in the old schema',
+ *   additionalInfo:'f'}
+ * ("new"/"old" from issue->reader_is_new). Always NUL-terminates (when size > 0); returns the
+ * length the full text needs, like snprintf.
+ */
+size_t sl_avro_compat_describe(const sl_avro_compat_issue_t *issue, char *buf, size_t size);
+
+/* ---- JSON Schema (serde/jsonschema.c) ---- */
+
+/* Deepest nesting of schemas (properties -> items -> oneOf branch ...) a JSON Schema may have. */
+#define SL_JSONSCHEMA_MAX_DEPTH 64
+
+/* A parsed JSON Schema (drafts 4, 6, 7, 2019-09, 2020-12; "$schema" picks, draft 7 when
+ * absent). Opaque, immutable once parsed: any number of threads may read it at once. */
+typedef struct sl_jsonschema_s sl_jsonschema_t;
+
+/*
+ * Parses the JSON Schema in json[0..len) (an object, or a boolean from draft 6 on) and checks
+ * its keywords have sane types and values; local "$ref"s ("#", "#/definitions/x") resolve.
+ * Returns SL_OK and *schema_out (free with sl_jsonschema_free), or
+ *   SL_INVAL  not JSON, or not a valid schema (unknown type name, bad keyword value, a $ref
+ *             that does not resolve ...),
+ *   SL_UNSUPP a $ref that is not local (registry schema references: not supported yet),
+ *   SL_TOOBIG schemas nested deeper than SL_JSONSCHEMA_MAX_DEPTH,
+ *   SL_NOMEM,
+ * with a reason in err (printable ASCII, NUL-terminated, truncated to fit), prefixed by the
+ * path of the offending part, e.g. "properties/age/minimum: minimum must be a number".
+ * @locality any thread
+ */
+int sl_jsonschema_parse(const char *json, size_t len, sl_jsonschema_t **schema_out, char *err,
+                        size_t err_size);
+
+/* Frees a schema from sl_jsonschema_parse. NULL is fine. */
+void sl_jsonschema_free(sl_jsonschema_t *schema);
+
+/* One change between two JSON Schemas, as Confluent's SchemaDiff names it. */
+typedef struct sl_jsonschema_change_s {
+    const char *type;   /* Confluent's Difference.Type, e.g. "TYPE_CHANGED"; static */
+    char *path;         /* owned; where, as Confluent writes it: "#/properties/foo" */
+    int compatible;     /* 1 when Confluent counts this change as backward compatible */
+    const char *reason; /* short explanation; static */
+} sl_jsonschema_change_t;
+
+/* The outcome of sl_jsonschema_compat. */
+typedef struct sl_jsonschema_report_s {
+    int compatible;                  /* 1: no change breaks reading old data */
+    sl_jsonschema_change_t *changes; /* owned; every change found, compatible ones too */
+    size_t n_changes;                /* entries in changes */
+} sl_jsonschema_report_t;
+
+/*
+ * Can data valid under `writer` (the original, older schema) be read with `reader` (the
+ * update)? Confluent's JSON Schema rules (SchemaDiff: BACKWARD compatibility of reader against
+ * writer); FORWARD is the same call with the arguments swapped. Both schemas are borrowed and
+ * may be the same object.
+ * Returns SL_OK with *out filled (free with sl_jsonschema_report_free), or
+ *   SL_TOOBIG the pair needs more comparison work than allowed (hostile input),
+ *   SL_UNSUPP a patternProperties pattern the POSIX matcher cannot compile was needed,
+ *   SL_NOMEM;
+ * on failure *out is zeroed and owns nothing.
+ * @locality any thread
+ */
+int sl_jsonschema_compat(const sl_jsonschema_t *reader, const sl_jsonschema_t *writer,
+                         sl_jsonschema_report_t *out);
+
+/* Frees what a report owns and zeroes it (safe on a zeroed report). */
+void sl_jsonschema_report_free(sl_jsonschema_report_t *report);
+
 #endif
