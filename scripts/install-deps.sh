@@ -5,11 +5,13 @@ set -euo pipefail
 
 # Build: compiler, CMake, libraries from DESIGN.md's list that the code uses today.
 BUILD_PKGS=(build-essential cmake pkg-config libuv1-dev libzstd-dev liblz4-dev libsnappy-dev
-            zlib1g-dev librdkafka-dev libcmocka-dev libjansson-dev)
+            zlib1g-dev librdkafka-dev libcmocka-dev libjansson-dev
+            libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev libedit-dev lemon)
 # Tests and benchmarks: real Kafka clients written by others, sanitizer/fuzzer toolchain,
 # the Redis peer for the benchmark comparison.
 TEST_PKGS=(clang clang-format libclang-rt-14-dev kcat python3 python3-confluent-kafka python3-kafka
-           python3-snappy python3-lz4 python3-zstandard nodejs npm redis-server redis-tools)
+           python3-snappy python3-lz4 python3-zstandard nodejs npm redis-server redis-tools
+           wrk tmux curl)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--test" ]; then want+=("${TEST_PKGS[@]}"); fi
