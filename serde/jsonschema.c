@@ -98,8 +98,8 @@ typedef struct js_named_s {
 
 /* A property dependency: "a": ["b", "c"]. */
 typedef struct js_pdep_s {
-    const char *name;   /* the property that triggers */
-    json_t *list;       /* borrowed JSON array of strings */
+    const char *name; /* the property that triggers */
+    json_t *list;     /* borrowed JSON array of strings */
 } js_pdep_t;
 
 /* An optional non-negative integer keyword. */
@@ -127,32 +127,32 @@ struct js_node_s {
     const char *pattern;             /* pattern, or NULL */
 
     /* NUMBER */
-    int integer;                   /* "type": "integer" */
-    js_num_t minimum, maximum;     /* minimum, maximum */
-    js_num_t xminimum, xmaximum;   /* numeric exclusiveMinimum/Maximum (draft 6+) */
-    js_num_t multiple_of;          /* multipleOf */
+    int integer;                 /* "type": "integer" */
+    js_num_t minimum, maximum;   /* minimum, maximum */
+    js_num_t xminimum, xmaximum; /* numeric exclusiveMinimum/Maximum (draft 6+) */
+    js_num_t multiple_of;        /* multipleOf */
 
     /* OBJECT */
-    js_named_t *props;          /* properties */
-    size_t n_props;             /* entries in props */
-    json_t *required;           /* borrowed array of strings, or NULL */
-    js_named_t *pattern_props;  /* patternProperties */
-    size_t n_pattern_props;     /* entries in pattern_props */
-    int permits_additional;     /* 0 when additionalProperties is false */
-    js_node_t *additional;      /* schema of additionalProperties, NULL when boolean/absent */
-    js_pdep_t *pdeps;           /* property dependencies */
-    size_t n_pdeps;             /* entries in pdeps */
-    js_named_t *sdeps;          /* schema dependencies */
-    size_t n_sdeps;             /* entries in sdeps */
+    js_named_t *props;             /* properties */
+    size_t n_props;                /* entries in props */
+    json_t *required;              /* borrowed array of strings, or NULL */
+    js_named_t *pattern_props;     /* patternProperties */
+    size_t n_pattern_props;        /* entries in pattern_props */
+    int permits_additional;        /* 0 when additionalProperties is false */
+    js_node_t *additional;         /* schema of additionalProperties, NULL when boolean/absent */
+    js_pdep_t *pdeps;              /* property dependencies */
+    size_t n_pdeps;                /* entries in pdeps */
+    js_named_t *sdeps;             /* schema dependencies */
+    size_t n_sdeps;                /* entries in sdeps */
     js_int_t min_props, max_props; /* minProperties, maxProperties */
-    js_node_t *uneval_props;    /* unevaluatedProperties, or NULL */
+    js_node_t *uneval_props;       /* unevaluatedProperties, or NULL */
 
     /* ARRAY */
-    js_node_t *all_items;        /* items as one schema, or NULL */
-    js_node_t **item_list;       /* items as a tuple (or prefixItems) */
-    size_t n_items;              /* entries in item_list */
-    int permits_additional_items; /* 0 when additionalItems is false */
-    js_node_t *additional_items; /* schema of additionalItems, NULL when boolean/absent */
+    js_node_t *all_items;                /* items as one schema, or NULL */
+    js_node_t **item_list;               /* items as a tuple (or prefixItems) */
+    size_t n_items;                      /* entries in item_list */
+    int permits_additional_items;        /* 0 when additionalItems is false */
+    js_node_t *additional_items;         /* schema of additionalItems, NULL when boolean/absent */
     js_int_t min_items, max_items;       /* minItems, maxItems */
     js_int_t min_contains, max_contains; /* minContains, maxContains */
     int unique_items;                    /* uniqueItems */
@@ -162,9 +162,9 @@ struct js_node_s {
     json_t *values; /* enum: borrowed array; const: the value */
 
     /* COMBINED */
-    js_crit_t crit;    /* which combinator */
-    js_node_t **subs;  /* its subschemas */
-    size_t n_subs;     /* entries in subs */
+    js_crit_t crit;   /* which combinator */
+    js_node_t **subs; /* its subschemas */
+    size_t n_subs;    /* entries in subs */
 
     /* NOT, REF */
     js_node_t *inner; /* NOT: the negated schema; REF: the target */
@@ -188,20 +188,20 @@ struct sl_jsonschema_s {
 
 /* Pointer-keyed map JSON value -> node, so each JSON schema yields one node and $refs share. */
 typedef struct js_memo_s {
-    json_t **keys;     /* open addressing; NULL = free */
-    js_node_t **vals;  /* node of keys[i] */
-    size_t cap;        /* power of two */
-    size_t n;          /* used slots */
+    json_t **keys;    /* open addressing; NULL = free */
+    js_node_t **vals; /* node of keys[i] */
+    size_t cap;       /* power of two */
+    size_t n;         /* used slots */
 } js_memo_t;
 
 typedef struct js_parser_s {
-    sl_jsonschema_t *s; /* schema being built */
-    js_memo_t memo;     /* JSON value -> node */
-    int depth;          /* current nesting */
+    sl_jsonschema_t *s;          /* schema being built */
+    js_memo_t memo;              /* JSON value -> node */
+    int depth;                   /* current nesting */
     char path[PATH_MAX_LEN + 1]; /* JSON path of the value being read, for messages */
-    size_t path_len;    /* strlen(path) */
-    char *err;          /* caller's buffer */
-    size_t err_size;    /* its size */
+    size_t path_len;             /* strlen(path) */
+    char *err;                   /* caller's buffer */
+    size_t err_size;             /* its size */
 } js_parser_t;
 
 static size_t memo_slot(const js_memo_t *m, const json_t *key)
@@ -385,8 +385,8 @@ static int read_str(js_parser_t *p, json_t *o, const char *key, const char **out
 }
 
 /* Parses an object of named schemas ("properties", "patternProperties", ...). */
-static int parse_named(js_parser_t *p, json_t *o, const char *key, js_named_t **out,
-                       size_t *n_out, int compile)
+static int parse_named(js_parser_t *p, json_t *o, const char *key, js_named_t **out, size_t *n_out,
+                       int compile)
 {
     json_t *v = json_object_get(o, key);
     if (!v) return SL_OK;
@@ -415,8 +415,8 @@ static int parse_named(js_parser_t *p, json_t *o, const char *key, js_named_t **
 }
 
 /* Parses a JSON array of schemas into a node array. */
-static int parse_list(js_parser_t *p, json_t *v, const char *key, int nonempty,
-                      js_node_t ***out, size_t *n_out)
+static int parse_list(js_parser_t *p, json_t *v, const char *key, int nonempty, js_node_t ***out,
+                      size_t *n_out)
 {
     if (!json_is_array(v) || (nonempty && json_array_size(v) == 0))
         return perr(p, SL_INVAL, "%s must be %sarray of schemas", key,
@@ -447,17 +447,14 @@ static int string_array(const json_t *v)
 
 enum { FAM_OBJECT = 1, FAM_ARRAY = 2, FAM_NUMBER = 4, FAM_STRING = 8 };
 
-static const char *const object_kw[] = {"properties",           "required",
-                                        "minProperties",        "maxProperties",
-                                        "dependencies",         "patternProperties",
-                                        "additionalProperties", "propertyNames",
-                                        "dependentSchemas",     "dependentRequired",
-                                        "unevaluatedProperties", NULL};
-static const char *const array_kw[] = {"items",       "prefixItems", "additionalItems",
-                                       "minItems",    "maxItems",    "uniqueItems",
-                                       "contains",    "minContains", "maxContains",
-                                       "unevaluatedItems", NULL};
-static const char *const number_kw[] = {"minimum", "maximum", "exclusiveMinimum",
+static const char *const object_kw[] = {
+    "properties",       "required",          "minProperties",         "maxProperties",
+    "dependencies",     "patternProperties", "additionalProperties",  "propertyNames",
+    "dependentSchemas", "dependentRequired", "unevaluatedProperties", NULL};
+static const char *const array_kw[] = {
+    "items",    "prefixItems", "additionalItems", "minItems",         "maxItems", "uniqueItems",
+    "contains", "minContains", "maxContains",     "unevaluatedItems", NULL};
+static const char *const number_kw[] = {"minimum",          "maximum",    "exclusiveMinimum",
                                         "exclusiveMaximum", "multipleOf", NULL};
 static const char *const string_kw[] = {"minLength", "maxLength", "pattern", "format", NULL};
 
@@ -506,8 +503,8 @@ static int fill_object(js_parser_t *p, json_t *o, js_node_t *n)
     int rc;
     json_t *v;
     if ((rc = parse_named(p, o, "properties", &n->props, &n->n_props, 0)) != SL_OK) return rc;
-    if ((rc = parse_named(p, o, "patternProperties", &n->pattern_props, &n->n_pattern_props,
-                          1)) != SL_OK)
+    if ((rc = parse_named(p, o, "patternProperties", &n->pattern_props, &n->n_pattern_props, 1)) !=
+        SL_OK)
         return rc;
     if ((v = json_object_get(o, "required"))) {
         if (!string_array(v)) return perr(p, SL_INVAL, "required must be an array of strings");
@@ -530,8 +527,7 @@ static int fill_object(js_parser_t *p, json_t *o, js_node_t *n)
     }
     if ((v = json_object_get(o, "unevaluatedProperties"))) {
         if ((rc = want_schema(p, v, "unevaluatedProperties")) != SL_OK) return rc;
-        if ((rc = parse_child(p, v, "unevaluatedProperties", &n->uneval_props)) != SL_OK)
-            return rc;
+        if ((rc = parse_child(p, v, "unevaluatedProperties", &n->uneval_props)) != SL_OK) return rc;
     }
     if ((rc = read_count(p, o, "minProperties", &n->min_props)) != SL_OK) return rc;
     if ((rc = read_count(p, o, "maxProperties", &n->max_props)) != SL_OK) return rc;
@@ -645,10 +641,14 @@ static int family_node(js_parser_t *p, json_t *o, int fam, int integer, js_node_
     n->integer = integer;
     *out = n;
     switch (fam) {
-    case FAM_OBJECT: return fill_object(p, o, n);
-    case FAM_ARRAY: return fill_array(p, o, n);
-    case FAM_NUMBER: return fill_number(p, o, n);
-    default: return fill_string(p, o, n);
+    case FAM_OBJECT:
+        return fill_object(p, o, n);
+    case FAM_ARRAY:
+        return fill_array(p, o, n);
+    case FAM_NUMBER:
+        return fill_number(p, o, n);
+    default:
+        return fill_string(p, o, n);
     }
 }
 
@@ -707,9 +707,12 @@ static const struct {
     int integer;
     js_kind_t kind;
 } type_table[] = {
-    {"object", FAM_OBJECT, 0, JS_OBJECT}, {"array", FAM_ARRAY, 0, JS_ARRAY},
-    {"number", FAM_NUMBER, 0, JS_NUMBER}, {"integer", FAM_NUMBER, 1, JS_NUMBER},
-    {"string", FAM_STRING, 0, JS_STRING}, {"boolean", 0, 0, JS_BOOLEAN},
+    {"object", FAM_OBJECT, 0, JS_OBJECT},
+    {"array", FAM_ARRAY, 0, JS_ARRAY},
+    {"number", FAM_NUMBER, 0, JS_NUMBER},
+    {"integer", FAM_NUMBER, 1, JS_NUMBER},
+    {"string", FAM_STRING, 0, JS_STRING},
+    {"boolean", 0, 0, JS_BOOLEAN},
     {"null", 0, 0, JS_NULL},
 };
 
@@ -745,8 +748,7 @@ static int parse_parts(js_parser_t *p, json_t *o, js_node_t **parts, size_t *n_o
         if (!cn) return SL_NOMEM;
         cn->crit = (js_crit_t)c;
         parts[n++] = cn;
-        if ((rc = parse_list(p, v, crit_names[c], 1, &cn->subs, &cn->n_subs)) != SL_OK)
-            return rc;
+        if ((rc = parse_list(p, v, crit_names[c], 1, &cn->subs, &cn->n_subs)) != SL_OK) return rc;
     }
     if ((v = json_object_get(o, "not"))) {
         if ((rc = want_schema(p, v, "not")) != SL_OK) return rc;
@@ -990,21 +992,21 @@ int sl_jsonschema_parse(const char *json, size_t len, sl_jsonschema_t **schema_o
  * backward compatible (COMPATIBLE_CHANGES), and what it means for a reader of old data. */
 #define JS_CHANGES(X)                                                                              \
     X(ID_CHANGED, 1, "$id changed")                                                                \
-    X(DESCRIPTION_CHANGED, 1, "description changed")                                              \
+    X(DESCRIPTION_CHANGED, 1, "description changed")                                               \
     X(TITLE_CHANGED, 1, "title changed")                                                           \
     X(DEFAULT_CHANGED, 1, "default changed")                                                       \
-    X(SCHEMA_ADDED, 0, "a schema was added where the old one had none")                           \
+    X(SCHEMA_ADDED, 0, "a schema was added where the old one had none")                            \
     X(SCHEMA_REMOVED, 1, "a schema was removed")                                                   \
     X(TYPE_EXTENDED, 1, "integer widened to number")                                               \
     X(TYPE_NARROWED, 0, "number narrowed to integer")                                              \
-    X(TYPE_CHANGED, 0, "the type is different in the new schema")                                 \
+    X(TYPE_CHANGED, 0, "the type is different in the new schema")                                  \
     X(MAX_LENGTH_ADDED, 0, "maxLength added")                                                      \
     X(MAX_LENGTH_REMOVED, 1, "maxLength removed")                                                  \
     X(MAX_LENGTH_INCREASED, 1, "maxLength increased")                                              \
-    X(MAX_LENGTH_DECREASED, 0, "maxLength decreased: old strings may be too long")                \
+    X(MAX_LENGTH_DECREASED, 0, "maxLength decreased: old strings may be too long")                 \
     X(MIN_LENGTH_ADDED, 0, "minLength added")                                                      \
     X(MIN_LENGTH_REMOVED, 1, "minLength removed")                                                  \
-    X(MIN_LENGTH_INCREASED, 0, "minLength increased: old strings may be too short")               \
+    X(MIN_LENGTH_INCREASED, 0, "minLength increased: old strings may be too short")                \
     X(MIN_LENGTH_DECREASED, 1, "minLength decreased")                                              \
     X(PATTERN_ADDED, 0, "pattern added")                                                           \
     X(PATTERN_REMOVED, 1, "pattern removed")                                                       \
@@ -1012,10 +1014,10 @@ int sl_jsonschema_parse(const char *json, size_t len, sl_jsonschema_t **schema_o
     X(MAXIMUM_ADDED, 0, "maximum added")                                                           \
     X(MAXIMUM_REMOVED, 1, "maximum removed")                                                       \
     X(MAXIMUM_INCREASED, 1, "maximum increased")                                                   \
-    X(MAXIMUM_DECREASED, 0, "maximum decreased: old values may be too large")                     \
+    X(MAXIMUM_DECREASED, 0, "maximum decreased: old values may be too large")                      \
     X(MINIMUM_ADDED, 0, "minimum added")                                                           \
     X(MINIMUM_REMOVED, 1, "minimum removed")                                                       \
-    X(MINIMUM_INCREASED, 0, "minimum increased: old values may be too small")                     \
+    X(MINIMUM_INCREASED, 0, "minimum increased: old values may be too small")                      \
     X(MINIMUM_DECREASED, 1, "minimum decreased")                                                   \
     X(EXCLUSIVE_MAXIMUM_ADDED, 0, "exclusiveMaximum added")                                        \
     X(EXCLUSIVE_MAXIMUM_REMOVED, 1, "exclusiveMaximum removed")                                    \
@@ -1027,12 +1029,12 @@ int sl_jsonschema_parse(const char *json, size_t len, sl_jsonschema_t **schema_o
     X(EXCLUSIVE_MINIMUM_DECREASED, 1, "exclusiveMinimum decreased")                                \
     X(MULTIPLE_OF_ADDED, 0, "multipleOf added")                                                    \
     X(MULTIPLE_OF_REMOVED, 1, "multipleOf removed")                                                \
-    X(MULTIPLE_OF_EXPANDED, 0, "multipleOf is now a multiple of the old one")                     \
-    X(MULTIPLE_OF_REDUCED, 1, "multipleOf now divides the old one")                               \
+    X(MULTIPLE_OF_EXPANDED, 0, "multipleOf is now a multiple of the old one")                      \
+    X(MULTIPLE_OF_REDUCED, 1, "multipleOf now divides the old one")                                \
     X(MULTIPLE_OF_CHANGED, 0, "multipleOf changed")                                                \
     X(REQUIRED_ATTRIBUTE_ADDED, 0, "property became required")                                     \
-    X(REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED, 1, "property with a default became required")        \
-    X(REQUIRED_ATTRIBUTE_REMOVED, 1, "property is no longer required")                            \
+    X(REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED, 1, "property with a default became required")         \
+    X(REQUIRED_ATTRIBUTE_REMOVED, 1, "property is no longer required")                             \
     X(MAX_PROPERTIES_ADDED, 0, "maxProperties added")                                              \
     X(MAX_PROPERTIES_REMOVED, 1, "maxProperties removed")                                          \
     X(MAX_PROPERTIES_INCREASED, 1, "maxProperties increased")                                      \
@@ -1041,51 +1043,51 @@ int sl_jsonschema_parse(const char *json, size_t len, sl_jsonschema_t **schema_o
     X(MIN_PROPERTIES_REMOVED, 1, "minProperties removed")                                          \
     X(MIN_PROPERTIES_INCREASED, 0, "minProperties increased")                                      \
     X(MIN_PROPERTIES_DECREASED, 1, "minProperties decreased")                                      \
-    X(ADDITIONAL_PROPERTIES_ADDED, 1, "additional properties are now allowed")                    \
-    X(ADDITIONAL_PROPERTIES_REMOVED, 0, "additional properties are no longer allowed")            \
+    X(ADDITIONAL_PROPERTIES_ADDED, 1, "additional properties are now allowed")                     \
+    X(ADDITIONAL_PROPERTIES_REMOVED, 0, "additional properties are no longer allowed")             \
     X(ADDITIONAL_PROPERTIES_EXTENDED, 1, "additionalProperties schema removed")                    \
-    X(ADDITIONAL_PROPERTIES_NARROWED, 0, "additionalProperties schema added")                     \
+    X(ADDITIONAL_PROPERTIES_NARROWED, 0, "additionalProperties schema added")                      \
     X(DEPENDENCY_ARRAY_ADDED, 0, "property dependency added")                                      \
     X(DEPENDENCY_ARRAY_REMOVED, 1, "property dependency removed")                                  \
-    X(DEPENDENCY_ARRAY_EXTENDED, 0, "property dependency lists more properties")                  \
-    X(DEPENDENCY_ARRAY_NARROWED, 1, "property dependency lists fewer properties")                 \
+    X(DEPENDENCY_ARRAY_EXTENDED, 0, "property dependency lists more properties")                   \
+    X(DEPENDENCY_ARRAY_NARROWED, 1, "property dependency lists fewer properties")                  \
     X(DEPENDENCY_ARRAY_CHANGED, 0, "property dependency changed")                                  \
     X(DEPENDENCY_SCHEMA_ADDED, 0, "schema dependency added")                                       \
     X(DEPENDENCY_SCHEMA_REMOVED, 1, "schema dependency removed")                                   \
     X(PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL, 0,                                                     \
-      "property added where the old schema allowed any value for it")                             \
+      "property added where the old schema allowed any value for it")                              \
     X(REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL, 0,                                            \
-      "required property added where the old schema allowed any value for it")                    \
+      "required property added where the old schema allowed any value for it")                     \
     X(REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL, 0,                               \
-      "required property with default added where the old schema allowed any value for it")       \
+      "required property with default added where the old schema allowed any value for it")        \
     X(OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL, 0,                                            \
-      "optional property added where the old schema allowed any value for it")                    \
+      "optional property added where the old schema allowed any value for it")                     \
     X(PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL, 1,                                   \
-      "property accepting anything added to an open content model")                               \
+      "property accepting anything added to an open content model")                                \
     X(REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL, 0,                                          \
-      "required property added: old data may lack it")                                           \
+      "required property added: old data may lack it")                                             \
     X(REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL, 1,                             \
-      "required property with a default added to a closed content model")                         \
+      "required property with a default added to a closed content model")                          \
     X(OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL, 1,                                          \
-      "optional property added to a closed content model")                                        \
-    X(PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL, 1, "property removed; the new schema is open")    \
+      "optional property added to a closed content model")                                         \
+    X(PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL, 1, "property removed; the new schema is open")     \
     X(PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL, 1,                                    \
-      "property that was never allowed removed")                                                  \
+      "property that was never allowed removed")                                                   \
     X(PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL, 0,                                               \
-      "property removed and the new schema is closed: old data with it is rejected")              \
+      "property removed and the new schema is closed: old data with it is rejected")               \
     X(PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 1,                              \
-      "property removed; the new schema's patternProperties/additionalProperties accept it")      \
+      "property removed; the new schema's patternProperties/additionalProperties accept it")       \
     X(PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 0,                             \
-      "property removed; the new schema's patternProperties/additionalProperties reject it")      \
+      "property removed; the new schema's patternProperties/additionalProperties reject it")       \
     X(PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 1,                                \
-      "property added; it accepts what the old patternProperties/additionalProperties did")       \
+      "property added; it accepts what the old patternProperties/additionalProperties did")        \
     X(PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 0,                               \
       "property added; it rejects some of what the old patternProperties/additionalProperties "    \
       "accepted")                                                                                  \
     X(RESERVED_PROPERTY_REMOVED, 0, "reserved property removed")                                   \
-    X(RESERVED_PROPERTY_CONFLICTS_WITH_PROPERTY, 0, "property conflicts with a reserved one")     \
-    X(UNEVALUATED_PROPERTIES_ADDED, 1, "unevaluated properties are now allowed")                  \
-    X(UNEVALUATED_PROPERTIES_REMOVED, 0, "unevaluated properties are no longer allowed")          \
+    X(RESERVED_PROPERTY_CONFLICTS_WITH_PROPERTY, 0, "property conflicts with a reserved one")      \
+    X(UNEVALUATED_PROPERTIES_ADDED, 1, "unevaluated properties are now allowed")                   \
+    X(UNEVALUATED_PROPERTIES_REMOVED, 0, "unevaluated properties are no longer allowed")           \
     X(UNEVALUATED_PROPERTIES_EXTENDED, 1, "unevaluatedProperties widened")                         \
     X(UNEVALUATED_PROPERTIES_NARROWED, 0, "unevaluatedProperties narrowed")                        \
     X(MAX_ITEMS_ADDED, 0, "maxItems added")                                                        \
@@ -1106,32 +1108,32 @@ int sl_jsonschema_parse(const char *json, size_t len, sl_jsonschema_t **schema_o
     X(MIN_CONTAINS_DECREASED, 0, "minContains decreased")                                          \
     X(UNIQUE_ITEMS_ADDED, 0, "uniqueItems added")                                                  \
     X(UNIQUE_ITEMS_REMOVED, 1, "uniqueItems removed")                                              \
-    X(ADDITIONAL_ITEMS_ADDED, 1, "additional items are now allowed")                              \
-    X(ADDITIONAL_ITEMS_REMOVED, 0, "additional items are no longer allowed")                      \
+    X(ADDITIONAL_ITEMS_ADDED, 1, "additional items are now allowed")                               \
+    X(ADDITIONAL_ITEMS_REMOVED, 0, "additional items are no longer allowed")                       \
     X(ADDITIONAL_ITEMS_EXTENDED, 1, "additionalItems schema removed")                              \
     X(ADDITIONAL_ITEMS_NARROWED, 0, "additionalItems schema added")                                \
-    X(UNEVALUATED_ITEMS_ADDED, 1, "unevaluated items are now allowed")                            \
-    X(UNEVALUATED_ITEMS_REMOVED, 0, "unevaluated items are no longer allowed")                    \
+    X(UNEVALUATED_ITEMS_ADDED, 1, "unevaluated items are now allowed")                             \
+    X(UNEVALUATED_ITEMS_REMOVED, 0, "unevaluated items are no longer allowed")                     \
     X(UNEVALUATED_ITEMS_EXTENDED, 1, "unevaluatedItems widened")                                   \
     X(UNEVALUATED_ITEMS_NARROWED, 0, "unevaluatedItems narrowed")                                  \
     X(ITEM_ADDED_TO_OPEN_CONTENT_MODEL, 0,                                                         \
-      "tuple item added where the old schema allowed any value")                                  \
+      "tuple item added where the old schema allowed any value")                                   \
     X(ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL, 1,                                       \
-      "tuple item accepting anything added to an open content model")                             \
+      "tuple item accepting anything added to an open content model")                              \
     X(ITEM_ADDED_TO_CLOSED_CONTENT_MODEL, 1, "tuple item added to a closed content model")         \
-    X(ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL, 1, "tuple item removed; the new schema is open")      \
+    X(ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL, 1, "tuple item removed; the new schema is open")       \
     X(ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL, 1,                                        \
-      "tuple item that was never allowed removed")                                                \
+      "tuple item that was never allowed removed")                                                 \
     X(ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL, 0,                                                   \
-      "tuple item removed and the new schema is closed: old data with it is rejected")            \
+      "tuple item removed and the new schema is closed: old data with it is rejected")             \
     X(ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 1,                                  \
-      "tuple item removed; the new additionalItems accepts it")                                   \
+      "tuple item removed; the new additionalItems accepts it")                                    \
     X(ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 0,                                 \
-      "tuple item removed; the new additionalItems rejects it")                                   \
+      "tuple item removed; the new additionalItems rejects it")                                    \
     X(ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 1,                                    \
-      "tuple item added; it accepts what the old additionalItems did")                            \
+      "tuple item added; it accepts what the old additionalItems did")                             \
     X(ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 0,                                   \
-      "tuple item added; it rejects some of what the old additionalItems accepted")               \
+      "tuple item added; it rejects some of what the old additionalItems accepted")                \
     X(ENUM_ARRAY_EXTENDED, 1, "enum gained values")                                                \
     X(ENUM_ARRAY_NARROWED, 0, "enum lost values")                                                  \
     X(ENUM_ARRAY_CHANGED, 0, "enum/const values changed")                                          \
@@ -1142,7 +1144,7 @@ int sl_jsonschema_parse(const char *json, size_t len, sl_jsonschema_t **schema_o
     X(SUM_TYPE_EXTENDED, 1, "oneOf/anyOf gained subschemas")                                       \
     X(SUM_TYPE_NARROWED, 0, "oneOf/anyOf lost subschemas")                                         \
     X(COMBINED_TYPE_SUBSCHEMAS_CHANGED, 0,                                                         \
-      "some old subschema has no compatible counterpart in the new schema")                       \
+      "some old subschema has no compatible counterpart in the new schema")                        \
     X(NOT_TYPE_EXTENDED, 0, "not now rejects more")                                                \
     X(NOT_TYPE_NARROWED, 1, "not now rejects less")
 
@@ -1165,22 +1167,22 @@ static const struct {
 
 /* A growable list of changes (a Confluent Context's differences). */
 typedef struct js_diffs_s {
-    int *type;    /* CHG_* */
-    char **path;  /* owned */
-    size_t n;     /* entries */
-    size_t cap;   /* capacity */
+    int *type;   /* CHG_* */
+    char **path; /* owned */
+    size_t n;    /* entries */
+    size_t cap;  /* capacity */
 } js_diffs_t;
 
 /* State of one comparison. */
 typedef struct js_cmp_s {
-    char path[PATH_MAX_LEN + 1]; /* "#/" + segments; shared by all sub-lists */
-    size_t path_len;             /* strlen(path) */
-    size_t n_segs;               /* segments after "#/" */
+    char path[PATH_MAX_LEN + 1];             /* "#/" + segments; shared by all sub-lists */
+    size_t path_len;                         /* strlen(path) */
+    size_t n_segs;                           /* segments after "#/" */
     const js_node_t *stack_o[CMP_MAX_STACK]; /* pairs being compared (cycle detection) */
     const js_node_t *stack_u[CMP_MAX_STACK]; /* ... their update side */
-    size_t depth;                /* entries on the stack */
-    long budget;                 /* node comparisons left */
-    int rc;                      /* first failure (sticky); SL_OK while fine */
+    size_t depth;                            /* entries on the stack */
+    long budget;                             /* node comparisons left */
+    int rc;                                  /* first failure (sticky); SL_OK while fine */
 } js_cmp_t;
 
 static void diffs_free(js_diffs_t *d)
@@ -1381,7 +1383,8 @@ static void cmp_number(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_
         else
             add(c, d, "multipleOf", CHG_MULTIPLE_OF_CHANGED);
     }
-    if (o->integer != u->integer) add(c, d, NULL, o->integer ? CHG_TYPE_EXTENDED : CHG_TYPE_NARROWED);
+    if (o->integer != u->integer)
+        add(c, d, NULL, o->integer ? CHG_TYPE_EXTENDED : CHG_TYPE_NARROWED);
 }
 
 /* Every element of a is in b (JSON equality). */
@@ -1400,8 +1403,10 @@ static void cmp_enum(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_no
 {
     int fwd = json_subset(o->values, u->values), back = json_subset(u->values, o->values);
     if (fwd && back) return;
-    add(c, d, "enum", fwd ? CHG_ENUM_ARRAY_EXTENDED : back ? CHG_ENUM_ARRAY_NARROWED
-                                                           : CHG_ENUM_ARRAY_CHANGED);
+    add(c, d, "enum",
+        fwd    ? CHG_ENUM_ARRAY_EXTENDED
+        : back ? CHG_ENUM_ARRAY_NARROWED
+               : CHG_ENUM_ARRAY_CHANGED);
 }
 
 static int in_required(const js_node_t *n, const char *name)
@@ -1484,7 +1489,8 @@ static void cmp_object(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_
             add(c, d, NULL, CHG_REQUIRED_ATTRIBUTE_REMOVED);
         else
             add(c, d, NULL,
-                us->dflt ? CHG_REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED : CHG_REQUIRED_ATTRIBUTE_ADDED);
+                us->dflt ? CHG_REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED
+                         : CHG_REQUIRED_ATTRIBUTE_ADDED);
         leave(c, m2);
     }
     leave(c, m);
@@ -1569,8 +1575,9 @@ static void cmp_object(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_
             int fwd = json_subset(od->list, ud->list), back = json_subset(ud->list, od->list);
             if (!(fwd && back))
                 add(c, d, NULL,
-                    fwd ? CHG_DEPENDENCY_ARRAY_EXTENDED
-                        : back ? CHG_DEPENDENCY_ARRAY_NARROWED : CHG_DEPENDENCY_ARRAY_CHANGED);
+                    fwd    ? CHG_DEPENDENCY_ARRAY_EXTENDED
+                    : back ? CHG_DEPENDENCY_ARRAY_NARROWED
+                           : CHG_DEPENDENCY_ARRAY_CHANGED);
         }
         leave(c, m2);
     }
@@ -1676,16 +1683,18 @@ static void cmp_array(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_n
                        : CHG_ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL);
             } else {
                 add(c, d, NULL,
-                    deref(os)->kind == JS_FALSE ? CHG_ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL
-                                                : CHG_ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL);
+                    deref(os)->kind == JS_FALSE
+                        ? CHG_ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL
+                        : CHG_ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL);
             }
         } else {
             const js_node_t *us = u->item_list[i];
             const js_node_t *partial = array_partial(o);
             if (array_open(o)) {
                 add(c, d, NULL,
-                    is_empty_class(deref(us)) ? CHG_ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL
-                                              : CHG_ITEM_ADDED_TO_OPEN_CONTENT_MODEL);
+                    is_empty_class(deref(us))
+                        ? CHG_ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL
+                        : CHG_ITEM_ADDED_TO_OPEN_CONTENT_MODEL);
             } else if (partial) {
                 js_diffs_t sub = {0};
                 int ok = compare_sub(c, &sub, partial, us);
@@ -1703,7 +1712,8 @@ static void cmp_array(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_n
     m = enter(c, "additionalItems");
     if (o->permits_additional_items != u->permits_additional_items)
         add(c, d, NULL,
-            o->permits_additional_items ? CHG_ADDITIONAL_ITEMS_REMOVED : CHG_ADDITIONAL_ITEMS_ADDED);
+            o->permits_additional_items ? CHG_ADDITIONAL_ITEMS_REMOVED
+                                        : CHG_ADDITIONAL_ITEMS_ADDED);
     else if (!o->additional_items && u->additional_items)
         add(c, d, NULL, CHG_ADDITIONAL_ITEMS_NARROWED);
     else if (o->additional_items && !u->additional_items)
@@ -1721,7 +1731,8 @@ static void cmp_array(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_n
     cmp_count(c, d, "minItems", o->min_items, u->min_items, CHG_MIN_ITEMS_ADDED,
               CHG_MIN_ITEMS_REMOVED, CHG_MIN_ITEMS_INCREASED, CHG_MIN_ITEMS_DECREASED);
     if (o->unique_items != u->unique_items)
-        add(c, d, "uniqueItems", o->unique_items ? CHG_UNIQUE_ITEMS_REMOVED : CHG_UNIQUE_ITEMS_ADDED);
+        add(c, d, "uniqueItems",
+            o->unique_items ? CHG_UNIQUE_ITEMS_REMOVED : CHG_UNIQUE_ITEMS_ADDED);
     cmp_count(c, d, "maxContains", o->max_contains, u->max_contains, CHG_MAX_CONTAINS_ADDED,
               CHG_MAX_CONTAINS_REMOVED, CHG_MAX_CONTAINS_INCREASED, CHG_MAX_CONTAINS_DECREASED);
     cmp_count(c, d, "minContains", o->min_contains, u->min_contains, CHG_MIN_CONTAINS_ADDED,
@@ -1901,17 +1912,24 @@ static void compare(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_nod
     if (!str_eq(o->id, u->id)) add(c, d, NULL, CHG_ID_CHANGED);
     if (!str_eq(o->title, u->title)) add(c, d, NULL, CHG_TITLE_CHANGED);
     if (!str_eq(o->description, u->description)) add(c, d, NULL, CHG_DESCRIPTION_CHANGED);
-    if ((o->dflt == NULL) != (u->dflt == NULL) ||
-        (o->dflt && !json_equal(o->dflt, u->dflt)))
+    if ((o->dflt == NULL) != (u->dflt == NULL) || (o->dflt && !json_equal(o->dflt, u->dflt)))
         add(c, d, NULL, CHG_DEFAULT_CHANGED);
     switch (o->kind) {
-    case JS_STRING: cmp_string(c, d, o, u); break;
-    case JS_NUMBER: cmp_number(c, d, o, u); break;
-    case JS_ENUM: cmp_enum(c, d, o, u); break;
+    case JS_STRING:
+        cmp_string(c, d, o, u);
+        break;
+    case JS_NUMBER:
+        cmp_number(c, d, o, u);
+        break;
+    case JS_ENUM:
+        cmp_enum(c, d, o, u);
+        break;
     case JS_CONST:
         if (!json_equal(o->values, u->values)) add(c, d, "const", CHG_ENUM_ARRAY_CHANGED);
         break;
-    case JS_COMBINED: cmp_combined(c, d, o, u); break;
+    case JS_COMBINED:
+        cmp_combined(c, d, o, u);
+        break;
     case JS_NOT: {
         js_pathmark_t m = enter(c, "not");
         js_diffs_t sub = {0};
@@ -1922,9 +1940,14 @@ static void compare(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_nod
         leave(c, m);
         break;
     }
-    case JS_OBJECT: cmp_object(c, d, o, u); break;
-    case JS_ARRAY: cmp_array(c, d, o, u); break;
-    default: break; /* EMPTY, TRUE, FALSE, BOOLEAN, NULL, COND: annotations only */
+    case JS_OBJECT:
+        cmp_object(c, d, o, u);
+        break;
+    case JS_ARRAY:
+        cmp_array(c, d, o, u);
+        break;
+    default:
+        break; /* EMPTY, TRUE, FALSE, BOOLEAN, NULL, COND: annotations only */
     }
 out:
     c->depth--;

@@ -104,7 +104,8 @@ int main(int argc, char **argv)
                      : "?");
         int want = json_is_true(json_object_get(c, "compatible"));
         json_t *want_changes = json_object_get(c, "changes");
-        sl_jsonschema_t *orig = parse_value(json_object_get(c, "original_schema"), "original", desc);
+        sl_jsonschema_t *orig =
+            parse_value(json_object_get(c, "original_schema"), "original", desc);
         sl_jsonschema_t *upd = parse_value(json_object_get(c, "update_schema"), "update", desc);
         if (!orig || !upd) {
             n_fail++;
@@ -123,8 +124,8 @@ int main(int argc, char **argv)
             for (size_t i = 0; i < r.n_changes && same; i++)
                 same = in_json_list(want_changes, got[i]);
             for (size_t i = 0; i < json_array_size(want_changes) && same; i++)
-                same = in_list(got, r.n_changes,
-                               json_string_value(json_array_get(want_changes, i)));
+                same =
+                    in_list(got, r.n_changes, json_string_value(json_array_get(want_changes, i)));
             lists_ok += same;
             if (r.compatible == want) {
                 n_pass++;

@@ -36,8 +36,8 @@ static void check(const char *orig, const char *upd, int compatible, const char 
     if (r.compatible != compatible)
         fail_msg("%s -> %s: expected %s", orig, upd, compatible ? "compatible" : "incompatible");
     if (!change) {
-        if (r.n_changes) fail_msg("%s -> %s: unexpected %s %s", orig, upd, r.changes[0].type,
-                                  r.changes[0].path);
+        if (r.n_changes)
+            fail_msg("%s -> %s: unexpected %s %s", orig, upd, r.changes[0].type, r.changes[0].path);
     } else {
         int found = 0;
         for (size_t i = 0; i < r.n_changes && !found; i++) {
@@ -269,11 +269,16 @@ static void test_depth_bound(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_type_widen_narrow),  cmocka_unit_test(test_open_content_model),
-        cmocka_unit_test(test_closed_content_model), cmocka_unit_test(test_partially_open),
-        cmocka_unit_test(test_required),           cmocka_unit_test(test_string_number_limits),
-        cmocka_unit_test(test_enum),               cmocka_unit_test(test_one_of),
-        cmocka_unit_test(test_arrays_and_refs),    cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_type_widen_narrow),
+        cmocka_unit_test(test_open_content_model),
+        cmocka_unit_test(test_closed_content_model),
+        cmocka_unit_test(test_partially_open),
+        cmocka_unit_test(test_required),
+        cmocka_unit_test(test_string_number_limits),
+        cmocka_unit_test(test_enum),
+        cmocka_unit_test(test_one_of),
+        cmocka_unit_test(test_arrays_and_refs),
+        cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_depth_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
