@@ -57,9 +57,11 @@ def rebalance_round(r):
     stop = threading.Event()
 
     def run(i):
-        while not stop.is_set() and first[i] is None:
+        # Every member keeps polling until all three have a record: a member that stopped
+        # polling could not take part in the rebalances the later joiners trigger.
+        while not stop.is_set() and any(f is None for f in first):
             m = cs[i].poll(0.01)
-            if m is not None and not m.error():
+            if m is not None and not m.error() and first[i] is None:
                 first[i] = time.monotonic()
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(3)]
@@ -68,9 +70,12 @@ def rebalance_round(r):
         c.subscribe(["gb-rebalance"])
     for t in threads:
         t.start()
+    deadline = time.monotonic() + 60
     for t in threads:
-        t.join(60)
+        t.join(max(0.0, deadline - time.monotonic()))
     stop.set()
+    for t in threads:
+        t.join()
     for c in cs:
         c.close()
     if any(f is None for f in first):
