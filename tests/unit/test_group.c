@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "broker/broker_int.h"
+#include "broker/group_int.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/time.h"
@@ -38,17 +39,23 @@ typedef struct tx_s {
     sl_kr_t r;      /* reader over resp */
 } tx_t;
 
-static void tx_start(tx_t *t)
+/* Starts the broker; initial_delay is group.initial.rebalance.delay.ms (tests use 0 mostly). */
+static void tx_start_delay(tx_t *t, const char *initial_delay)
 {
     sl_props_t p;
     char err[512];
     sl_props_init(&p);
     sl_props_set(&p, "log.dirs", t->dir);
-    sl_props_set(&p, "group.initial.rebalance.delay.ms", "0");
+    sl_props_set(&p, "group.initial.rebalance.delay.ms", initial_delay);
     sl_props_set(&p, "offsets.topic.num.partitions", "3");
     assert_int_equal(uv_loop_init(&t->loop), 0);
     assert_int_equal(sl_broker_create(&t->loop, &p, &t->b, err, sizeof err), SL_OK);
     sl_props_free(&p);
+}
+
+static void tx_start(tx_t *t)
+{
+    tx_start_delay(t, "0");
 }
 
 static void tx_stop(tx_t *t)
@@ -551,6 +558,87 @@ static void test_offset_delete(void **state)
     close(c);
 }
 
+/* group.initial.rebalance.delay.ms: the first generation of a new group waits for the delay, so
+ * members arriving within it form one generation instead of a rebalance each. */
+static void test_initial_rebalance_delay(void **state)
+{
+    tx_t *t = *state;
+    tx_stop(t);
+    tx_start_delay(t, "400");
+    int c1 = client(t), c2 = client(t);
+    char id1[128], id2[128];
+    int64_t t0 = sl_monotonic_ms();
+    join_new(t, c1, "gd", id1, sizeof id1);
+    assert_false(recv_resp(t, c1, 150)); /* held: the delay has not passed */
+    join_new(t, c2, "gd", id2, sizeof id2);
+    must_recv(t, c1);
+    join_res_t j = read_join(t);
+    assert_int_equal(j.err, SL_KERR_NONE);
+    assert_int_equal(j.generation, 1);
+    assert_int_equal(j.nmembers, 2); /* both members in the first generation */
+    assert_true(sl_monotonic_ms() - t0 >= 400);
+    must_recv(t, c2);
+    j = read_join(t);
+    assert_int_equal(j.err, SL_KERR_NONE);
+    assert_int_equal(j.generation, 1);
+    close(c1);
+    close(c2);
+}
+
+/* offsets.retention.minutes: offsets of a group without members expire once they are older than
+ * the retention (Kafka's default, 7 days), the group goes with its last offset, and the expiry is
+ * persisted as tombstones; a stable consumer group keeps the offsets of topics it subscribes
+ * to however old they are. */
+static void test_offset_retention(void **state)
+{
+    tx_t *t = *state;
+    int c = client(t), cm = client(t);
+    int16_t errs[2];
+    int64_t offs[2];
+    char md[2][64], id[128], a[64];
+    commit(t, c, "old", -1, "", 40, "", errs); /* a simple (member-less) group */
+    assert_int_equal(errs[0], SL_KERR_NONE);
+
+    join_new(t, cm, "live", id, sizeof id); /* a stable consumer group subscribed to t */
+    must_recv(t, cm);
+    assert_int_equal(read_join(t).err, SL_KERR_NONE);
+    const char *ids[] = {id}, *as[] = {"A"};
+    sync_group(t, cm, "live", 1, id, 1, ids, as);
+    must_recv(t, cm);
+    assert_int_equal(read_sync(t, a, sizeof a), SL_KERR_NONE);
+    commit(t, cm, "live", 1, id, 70, "", errs);
+    assert_int_equal(errs[0], SL_KERR_NONE);
+
+    /* Not yet: six days on, both are kept. */
+    int64_t day = 24LL * 3600 * 1000;
+    sl_goffsets_expire(t->b->groups, sl_wallclock_ms() + 6 * day);
+    uv_run(&t->loop, UV_RUN_NOWAIT);
+    fetch_offsets(t, c, "old", offs, md);
+    assert_int_equal(offs[0], 40);
+
+    /* Eight days on: the simple group's offsets expire, the stable group's stay. */
+    sl_goffsets_expire(t->b->groups, sl_wallclock_ms() + 8 * day);
+    uv_run(&t->loop, UV_RUN_NOWAIT);
+    fetch_offsets(t, c, "old", offs, md);
+    assert_int_equal(offs[0], -1);
+    assert_int_equal(offs[1], -1);
+    fetch_offsets(t, c, "live", offs, md);
+    assert_int_equal(offs[0], 70);
+    assert_int_equal(offs[1], 71);
+    close(c);
+    close(cm);
+
+    /* The expiry was written to __consumer_offsets: it holds across a restart. */
+    tx_stop(t);
+    tx_start(t);
+    c = client(t);
+    fetch_offsets(t, c, "old", offs, md);
+    assert_int_equal(offs[0], -1);
+    fetch_offsets(t, c, "live", offs, md);
+    assert_int_equal(offs[0], 70);
+    close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -558,6 +646,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metadata_too_large_and_persistence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offset_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_initial_rebalance_delay, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_offset_retention, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
