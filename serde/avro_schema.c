@@ -51,6 +51,9 @@
 #define PATH_MAX_LEN 240
 /* Longest piece of the input quoted in a message. */
 #define SHOW_MAX 64
+/* Deepest nesting of the canonical form (only schemas with references get beyond
+ * SL_AVRO_MAX_DEPTH). */
+#define EMIT_MAX_DEPTH 4096
 
 static const char *const kind_names[] = {
     [SL_AVRO_NULL] = "null",   [SL_AVRO_BOOLEAN] = "boolean", [SL_AVRO_INT] = "int",
@@ -65,6 +68,8 @@ typedef struct name_ent_s {
     const char *name;     /* borrowed from node->fullname; NULL marks an empty slot */
     sl_avro_node_t *node; /* the definition */
     int emitted;          /* canonical form already holds its definition */
+    int foreign;          /* node belongs to a referenced schema and has not been copied into
+                             this one yet (sl_avro_schema_parse_refs; see import_named) */
 } name_ent_t;
 
 /* A field default, checked once the whole schema is known (recursive types need that). */
@@ -90,6 +95,9 @@ typedef struct pctx_s {
     long budget;                    /* remaining default-check steps */
     char show_buf[2][SHOW_MAX + 4]; /* quoted pieces of input for the message */
     int show_i;                     /* next show_buf to use */
+    sl_avro_node_t **work;          /* owned; copied nodes whose children are still foreign */
+    size_t n_work;                  /* entries used */
+    size_t cap_work;                /* entries allocated */
 } pctx_t;
 
 /* ---- messages and paths ---- */
@@ -250,28 +258,25 @@ static int names_add(pctx_t *c, sl_avro_node_t *node)
     c->names[i].name = node->fullname;
     c->names[i].node = node;
     c->names[i].emitted = 0;
+    c->names[i].foreign = 0;
     c->n_names++;
     return SL_OK;
 }
 
 /* Resolves a reference to a defined named type (see the file comment); NULL if none. */
-static sl_avro_node_t *names_resolve(pctx_t *c, const char *ref, const char *ns)
+static name_ent_t *names_resolve(pctx_t *c, const char *ref, const char *ns)
 {
     name_ent_t *e;
-    if (strchr(ref, '.') || ns[0] == '\0') {
-        e = names_find(c, ref);
-        return e ? e->node : NULL;
-    }
+    if (strchr(ref, '.') || ns[0] == '\0') return names_find(c, ref);
     size_t nl = strlen(ns), rl = strlen(ref);
     if (nl + 1 + rl <= SL_AVRO_MAX_NAME) {
         char full[SL_AVRO_MAX_NAME + 1];
         memcpy(full, ns, nl);
         full[nl] = '.';
         memcpy(full + nl + 1, ref, rl + 1);
-        if ((e = names_find(c, full)) != NULL) return e->node;
+        if ((e = names_find(c, full)) != NULL) return e;
     }
-    e = names_find(c, ref);
-    return e ? e->node : NULL;
+    return names_find(c, ref);
 }
 
 /* ---- duplicates ---- */
@@ -382,13 +387,211 @@ static int take_aliases(pctx_t *c, json_t *obj, json_t **out)
     return SL_OK;
 }
 
+/* "precision"/"scale" of a decimal: see serde_int.h for the encoding of absent/malformed. */
+static int32_t take_decimal_attr(json_t *obj, const char *key, json_int_t min)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > INT32_MAX)
+        return -1;
+    return (int32_t)json_integer_value(v);
+}
+
 static int take_logical_type(pctx_t *c, json_t *obj, sl_avro_node_t *n)
 {
     json_t *lt = json_object_get(obj, "logicalType");
     /* Unknown or malformed logical types are ignored, as the specification requires. */
     if (!json_is_string(lt)) return SL_OK;
     n->logical_type = strdup(json_string_value(lt));
-    return n->logical_type ? SL_OK : SL_NOMEM;
+    if (!n->logical_type) return SL_NOMEM;
+    /* Kept for decimal; whether the logical type is valid is decided by sl_avro_data_prepare
+     * once the node is complete (a fixed's size comes later). */
+    n->precision = take_decimal_attr(obj, "precision", 1);
+    n->scale = take_decimal_attr(obj, "scale", 0);
+    return SL_OK;
+}
+
+/* ---- schema references ---- */
+
+/*
+ * Named types of referenced schemas (sl_avro_schema_parse_refs) enter the name table as
+ * "foreign" entries pointing into the referenced schema. The first use of such a name copies
+ * the type into the schema being parsed (import_named), so the result never borrows from
+ * its references; the copy's children are copied too, through a work list rather than
+ * recursion (chains of references may be long). Named children map to the name table's entry
+ * for their full name, so each named type is copied once and cycles are preserved.
+ */
+
+static int work_push(pctx_t *c, sl_avro_node_t *n)
+{
+    if (c->n_work == c->cap_work) {
+        size_t ncap = c->cap_work ? c->cap_work * 2 : 16;
+        sl_avro_node_t **nw = realloc(c->work, ncap * sizeof *nw);
+        if (!nw) return SL_NOMEM;
+        c->work = nw;
+        c->cap_work = ncap;
+    }
+    c->work[c->n_work++] = n;
+    return SL_OK;
+}
+
+static char *dup_or_null(const char *s, int *nomem)
+{
+    if (!s) return NULL;
+    char *d = strdup(s);
+    if (!d) *nomem = 1;
+    return d;
+}
+
+/* A copy of foreign node f whose child pointers still point into f's schema (fixed up later). */
+static int copy_shallow(pctx_t *c, const sl_avro_node_t *f, sl_avro_node_t **out)
+{
+    sl_avro_node_t *n;
+    int rc = new_node(c, f->kind, &n);
+    if (rc) return rc;
+    int nomem = 0;
+    n->fullname = dup_or_null(f->fullname, &nomem);
+    n->logical_type = dup_or_null(f->logical_type, &nomem);
+    n->aliases = f->aliases ? json_incref(f->aliases) : NULL;
+    n->is_error = f->is_error;
+    n->enum_default = f->enum_default;
+    n->items = f->items;
+    n->size = f->size;
+    n->precision = f->precision;
+    n->scale = f->scale;
+    if (f->n_fields || f->kind == SL_AVRO_RECORD) {
+        n->fields = calloc(f->n_fields ? f->n_fields : 1, sizeof *n->fields);
+        if (!n->fields) return SL_NOMEM;
+        for (size_t i = 0; i < f->n_fields; i++) {
+            sl_avro_field_t *d = &n->fields[i];
+            const sl_avro_field_t *sf = &f->fields[i];
+            d->name = dup_or_null(sf->name, &nomem);
+            d->type = sf->type;
+            d->default_value = sf->default_value ? json_incref(sf->default_value) : NULL;
+            d->aliases = sf->aliases ? json_incref(sf->aliases) : NULL;
+            d->order = sf->order;
+            n->n_fields++;
+        }
+    }
+    if (f->kind == SL_AVRO_ENUM) {
+        n->symbols = calloc(f->n_symbols ? f->n_symbols : 1, sizeof *n->symbols);
+        if (!n->symbols) return SL_NOMEM;
+        for (size_t i = 0; i < f->n_symbols; i++) {
+            n->symbols[i] = dup_or_null(f->symbols[i], &nomem);
+            n->n_symbols++;
+        }
+    }
+    if (f->kind == SL_AVRO_UNION) {
+        n->branches = calloc(f->n_branches ? f->n_branches : 1, sizeof *n->branches);
+        if (!n->branches) return SL_NOMEM;
+        memcpy(n->branches, f->branches, f->n_branches * sizeof *n->branches);
+        n->n_branches = f->n_branches;
+    }
+    if (nomem) return SL_NOMEM;
+    *out = n;
+    return work_push(c, n);
+}
+
+/* The local node standing for foreign node f: the imported copy of a named type, or a fresh
+ * copy of an unnamed one. */
+static int import_node(pctx_t *c, sl_avro_node_t *f, sl_avro_node_t **out)
+{
+    if (!f->fullname) return copy_shallow(c, f, out);
+    name_ent_t *e = names_find(c, f->fullname);
+    if (!SL_ALWAYS(e)) return SL_INVAL; /* every named type of a reference is registered */
+    if (e->foreign) {
+        sl_avro_node_t *n;
+        int rc = copy_shallow(c, e->node, &n);
+        if (rc) return rc;
+        e->node = n;
+        e->name = n->fullname;
+        e->foreign = 0;
+    }
+    *out = e->node;
+    return SL_OK;
+}
+
+/* Copies the foreign type of entry e, and everything it reaches, into the schema. */
+static int import_named(pctx_t *c, name_ent_t *e)
+{
+    sl_avro_node_t *ignored;
+    int rc = import_node(c, e->node, &ignored);
+    while (rc == SL_OK && c->n_work > 0) {
+        sl_avro_node_t *n = c->work[--c->n_work];
+        for (size_t i = 0; i < n->n_fields && rc == SL_OK; i++)
+            rc = import_node(c, n->fields[i].type, &n->fields[i].type);
+        for (size_t i = 0; i < n->n_branches && rc == SL_OK; i++)
+            rc = import_node(c, n->branches[i], &n->branches[i]);
+        if (n->items && rc == SL_OK) rc = import_node(c, n->items, &n->items);
+    }
+    return rc;
+}
+
+static int json_same(const json_t *a, const json_t *b)
+{
+    if (!a || !b) return a == b;
+    return json_equal((json_t *)a, (json_t *)b);
+}
+
+/*
+ * Whether two definitions of the same full name (from two references) are identical: all
+ * attributes Sluice keeps, with named children compared by full name (each of those is
+ * compared on its own when its name is registered). depth bounds the walk over the unnamed
+ * types inside one definition.
+ */
+static int same_def(const sl_avro_node_t *a, const sl_avro_node_t *b, int top, int depth)
+{
+    if (depth > SL_AVRO_MAX_DEPTH * 2) return 0;
+    if (a->kind != b->kind) return 0;
+    if ((a->fullname == NULL) != (b->fullname == NULL)) return 0;
+    if (a->fullname) {
+        if (strcmp(a->fullname, b->fullname) != 0) return 0;
+        if (!top) return 1;
+    }
+    if ((a->logical_type == NULL) != (b->logical_type == NULL)) return 0;
+    if (a->logical_type && strcmp(a->logical_type, b->logical_type) != 0) return 0;
+    if (a->is_error != b->is_error || a->size != b->size || a->enum_default != b->enum_default ||
+        a->precision != b->precision || a->scale != b->scale || !json_same(a->aliases, b->aliases))
+        return 0;
+    if (a->n_fields != b->n_fields || a->n_symbols != b->n_symbols ||
+        a->n_branches != b->n_branches || (a->items == NULL) != (b->items == NULL))
+        return 0;
+    for (size_t i = 0; i < a->n_fields; i++) {
+        const sl_avro_field_t *x = &a->fields[i], *y = &b->fields[i];
+        if (strcmp(x->name, y->name) != 0 || x->order != y->order ||
+            !json_same(x->default_value, y->default_value) || !json_same(x->aliases, y->aliases) ||
+            !same_def(x->type, y->type, 0, depth + 1))
+            return 0;
+    }
+    for (size_t i = 0; i < a->n_symbols; i++)
+        if (strcmp(a->symbols[i], b->symbols[i]) != 0) return 0;
+    for (size_t i = 0; i < a->n_branches; i++)
+        if (!same_def(a->branches[i], b->branches[i], 0, depth + 1)) return 0;
+    if (a->items && !same_def(a->items, b->items, 0, depth + 1)) return 0;
+    return 1;
+}
+
+/* Registers every named type of the referenced schemas as a foreign entry. */
+static int add_ref_names(pctx_t *c, const sl_avro_schema_t *const *refs, size_t n_refs)
+{
+    for (size_t r = 0; r < n_refs; r++) {
+        if (!refs[r]) return fail(c, SL_INVAL, "reference %zu is NULL", r);
+        for (size_t i = 0; i < refs[r]->n_nodes; i++) {
+            sl_avro_node_t *n = refs[r]->nodes[i];
+            if (!n->fullname) continue;
+            name_ent_t *e = names_find(c, n->fullname);
+            if (e) {
+                if (e->node == n || same_def(e->node, n, 1, 0)) continue;
+                return fail(c, SL_INVAL, "references define '%s' in two different ways",
+                            show(c, n->fullname));
+            }
+            int rc = names_add(c, n);
+            if (rc) return rc;
+            e = names_find(c, n->fullname);
+            e->foreign = 1;
+        }
+    }
+    return SL_OK;
 }
 
 /* ---- the walk ---- */
@@ -400,9 +603,13 @@ static int parse_ref(pctx_t *c, const char *ref, const char *ns, sl_avro_node_t 
 {
     int k = primitive_kind(ref);
     if (k >= 0) return new_node(c, (sl_avro_kind_t)k, out);
-    sl_avro_node_t *n = names_resolve(c, ref, ns);
-    if (!n) return fail(c, SL_INVAL, "unknown type '%s'", show(c, ref));
-    *out = n;
+    name_ent_t *e = names_resolve(c, ref, ns);
+    if (!e) return fail(c, SL_INVAL, "unknown type '%s'", show(c, ref));
+    if (e->foreign) {
+        int rc = import_named(c, e);
+        if (rc) return rc;
+    }
+    *out = e->node;
     return SL_OK;
 }
 
@@ -871,6 +1078,11 @@ static int emit(pctx_t *c, sl_buf_t *b, const sl_avro_node_t *n, int in_ns)
 {
     if (b->len > SL_AVRO_MAX_CANONICAL)
         return fail(c, SL_TOOBIG, "canonical form larger than %u bytes", SL_AVRO_MAX_CANONICAL);
+    /* One schema text nests at most SL_AVRO_MAX_DEPTH deep, but types from references are
+     * written where first used, so chains of references nest their definitions deeper. */
+    if (c->depth >= EMIT_MAX_DEPTH)
+        return fail(c, SL_TOOBIG, "definitions from references nested deeper than %d levels",
+                    EMIT_MAX_DEPTH);
     if (n->fullname) {
         name_ent_t *e = names_find(c, n->fullname);
         if (!SL_ALWAYS(e)) return SL_INVAL;
@@ -883,6 +1095,7 @@ static int emit(pctx_t *c, sl_buf_t *b, const sl_avro_node_t *n, int in_ns)
     }
     int rc = SL_OK;
     int child_in_ns = n->fullname ? strchr(n->fullname, '.') != NULL : in_ns;
+    c->depth++;
     switch (n->kind) {
     case SL_AVRO_RECORD:
         put_lit(b, "{\"name\":");
@@ -937,6 +1150,7 @@ static int emit(pctx_t *c, sl_buf_t *b, const sl_avro_node_t *n, int in_ns)
         put_str(b, kind_names[n->kind]);
         break;
     }
+    c->depth--;
     if (rc == SL_OK && b->len > SL_AVRO_MAX_CANONICAL)
         return fail(c, SL_TOOBIG, "canonical form larger than %u bytes", SL_AVRO_MAX_CANONICAL);
     return rc;
@@ -971,8 +1185,8 @@ uint64_t sl_avro_crc64(const void *buf, size_t len)
 
 /* ---- public ---- */
 
-int sl_avro_schema_parse(const char *json, size_t len, sl_avro_schema_t **schema_out, char *err,
-                         size_t err_size)
+static int parse_impl(const char *json, size_t len, const sl_avro_schema_t *const *refs,
+                      size_t n_refs, sl_avro_schema_t **schema_out, char *err, size_t err_size)
 {
     *schema_out = NULL;
     if (err && err_size) err[0] = '\0';
@@ -996,6 +1210,7 @@ int sl_avro_schema_parse(const char *json, size_t len, sl_avro_schema_t **schema
                   je.text);
         goto done;
     }
+    if (n_refs > 0 && (rc = add_ref_names(c, refs, n_refs)) != SL_OK) goto done;
     if ((rc = parse_schema(c, root, "", &c->s->root)) != SL_OK) goto done;
     if ((rc = check_defaults(c)) != SL_OK) goto done;
     c->path_len = 0;
@@ -1010,6 +1225,7 @@ int sl_avro_schema_parse(const char *json, size_t len, sl_avro_schema_t **schema
     c->s->canonical[out.len] = '\0';
     c->s->canonical_len = out.len;
     c->s->fingerprint = sl_avro_crc64(c->s->canonical, c->s->canonical_len);
+    sl_avro_data_prepare(c->s);
     *schema_out = c->s;
     c->s = NULL;
 done:
@@ -1021,8 +1237,22 @@ done:
         free(c->pend[i].path);
     free(c->pend);
     free(c->names);
+    free(c->work);
     free(c);
     return rc;
+}
+
+int sl_avro_schema_parse(const char *json, size_t len, sl_avro_schema_t **schema_out, char *err,
+                         size_t err_size)
+{
+    return parse_impl(json, len, NULL, 0, schema_out, err, err_size);
+}
+
+int sl_avro_schema_parse_refs(const char *json, size_t len, const sl_avro_schema_t *const *refs,
+                              size_t n_refs, sl_avro_schema_t **schema_out, char *err,
+                              size_t err_size)
+{
+    return parse_impl(json, len, refs, n_refs, schema_out, err, err_size);
 }
 
 const char *sl_avro_canonical(const sl_avro_schema_t *schema, size_t *len_out)

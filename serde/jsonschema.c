@@ -1,21 +1,26 @@
 /*
  * jsonschema.c — JSON Schema (drafts 4, 6, 7, 2019-09, 2020-12): parse a schema into a node
- * graph shaped like the one Confluent's registry works on (the everit-json-schema model), and
- * compare two schemas by the rules of Confluent's SchemaDiff, reporting every change with
- * Confluent's change name (Difference.Type) and a JSON-pointer-ish path.
+ * graph shaped like the one Confluent's registry works on (the everit-json-schema model), with
+ * what validation needs beside it; resolve "$ref"s within the document (JSON pointers, $id,
+ * anchors) and into Confluent schema references. Comparison is in jsonschema_compat.c,
+ * validation in jsonschema_validate.c, the node types in jsonschema_int.h.
  *
  * Why this model: Confluent decides compatibility on everit's schema classes, not on the raw
  * JSON, so the verdict depends on how keywords group into classes. The loader below
  * reproduces that grouping:
  *   true / false / {}              TRUE / FALSE / EMPTY
- *   {"$ref": ...}                  REF to the node of the target (siblings ignored, as everit)
+ *   {"$ref": ...}                  REF to the node of the target (siblings ignored, as everit;
+ *                                  from 2019-09 on they are parsed into REF.siblings, which
+ *                                  only validation reads)
  *   otherwise each keyword family present yields one node:
  *     enum -> ENUM, const -> CONST, not -> NOT, allOf/anyOf/oneOf -> COMBINED each,
  *     if/then/else -> COND, "type": "x" -> the typed node (consuming that family's keywords),
  *     "type": [..] -> anyOf of typed nodes, and for each family whose keywords remain without a
  *     "type" naming it (object, array, number, string) an untyped node of that family;
  *   no node -> EMPTY, one node -> it, several -> a synthetic allOf of them.
- * So {"type": "string", "enum": ["a"]} is allOf[ENUM, STRING], exactly as Confluent sees it.
+ * So {"type": "string", "enum": ["a"]} is allOf[ENUM, STRING], exactly as Confluent sees it,
+ * and validation gets the same answer from it as from the keywords: a typed family node
+ * asserts its type, an untyped one applies only to instances of its type.
  *
  *   family    keywords
  *   object    properties required minProperties maxProperties dependencies patternProperties
@@ -27,205 +32,78 @@
  *   string    minLength maxLength pattern format
  * 2019-09/2020-12 keywords map onto the draft-7 model: prefixItems is the tuple form of items
  * (and "items" beside it plays additionalItems), dependentSchemas/dependentRequired are the two
- * halves of dependencies, $defs is definitions.
+ * halves of dependencies, $defs is definitions. Keywords a draft does not have are kept for
+ * the comparison (as before) but flagged so validation ignores them, as the specification
+ * says unknown keywords must be.
+ *
+ * References. Before parsing, one walk over the document's schema positions (not into enum,
+ * const, default ...) computes each schema object's base URI and indexes every resource
+ * ($id; "id" in draft 4) and anchor ($anchor, $dynamicAnchor, draft 6/7 "$id": "#name") by
+ * absolute URI (RFC 3986 resolution; a document without $id has the base
+ * "sluice:///schema"). A "$ref" is resolved against the base of the object holding it, then
+ * looked up: a resource of this document (+ JSON pointer or anchor fragment), else a
+ * Confluent schema reference given to sl_jsonschema_parse_refs, matched by its name as
+ * written, or resolved against this document's base, or (searching the references'
+ * own references) by name; the REF node then points into the referenced schema's nodes.
+ * Anything else stays SL_UNSUPP ("only local references ... supported yet").
  *
  * Invariants:
- * - A parsed sl_jsonschema_t is immutable; the comparison keeps its state on the stack and in
- *   the report. @locality any thread.
+ * - A parsed sl_jsonschema_t is immutable (bar its atomic reference count).
+ *   @locality any thread.
  * - Every node is reachable from sl_jsonschema_t.nodes and freed from there; $ref cycles are
- *   plain pointers back into that array (the graph may be cyclic, the ownership is not).
+ *   plain pointers back into that array or into a referenced schema, which this one keeps
+ *   alive by holding a reference count on it.
  * - Strings and JSON values inside nodes are borrowed from the jansson document the schema
  *   keeps alive (root).
- * - Bounded against hostile input: nesting deeper than SL_JSONSCHEMA_MAX_DEPTH is refused on
- *   parse; comparison carries a work budget (combined schemas compare all pairs of branches,
- *   which nests multiplicatively) and a bound on the pair stack, and fails with SL_TOOBIG
- *   rather than running away. A pair of nodes met again while it is being compared is a $ref
- *   cycle and counts as compatible (as in Confluent's Context).
- * - Only local references ("#", "#/json/pointer") resolve. Anything else (registry schema
- *   references, $id-relative or anchor refs) is refused with SL_UNSUPP, never guessed.
- * - patternProperties use POSIX extended regular expressions in place of Java's; a pattern
- *   that POSIX cannot compile makes a comparison that needs it fail with SL_UNSUPP.
+ * - Bounded against hostile input: nesting deeper than SL_JSONSCHEMA_MAX_DEPTH is refused.
+ * - What validation cannot do (a pattern outside the supported ECMA-262 subset,
+ *   $dynamicRef/$recursiveRef) does not fail the parse, since Confluent accepts such schemas;
+ *   it is recorded in unsupp and sl_jsonschema_validate refuses with that reason.
  */
-#include "serde/serde.h"
+#include "serde/jsonschema_int.h"
 
 #include "common/err.h"
 
 #include <jansson.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Node comparisons allowed per sl_jsonschema_compat call. */
-#define CMP_BUDGET 200000L
-/* Deepest stack of node pairs being compared at once (ref chains can exceed parse depth). */
-#define CMP_MAX_STACK 512
-/* Longest path kept in a report entry or parse message. */
-#define PATH_MAX_LEN 480
+/* Base URI of a document without "$id". */
+#define DEFAULT_BASE "sluice:///schema"
+/* How deep the search for a reference name goes into references' own references. */
+#define DEP_SEARCH_DEPTH 8
 
-typedef enum js_kind_e {
-    JS_EMPTY,    /* {} or only annotations: accepts anything */
-    JS_TRUE,     /* the boolean schema true (a distinct class from EMPTY in everit) */
-    JS_FALSE,    /* the boolean schema false */
-    JS_STRING,   /* string family */
-    JS_NUMBER,   /* number family; integer flag for "type": "integer" */
-    JS_BOOLEAN,  /* "type": "boolean" */
-    JS_NULL,     /* "type": "null" */
-    JS_OBJECT,   /* object family */
-    JS_ARRAY,    /* array family */
-    JS_ENUM,     /* enum */
-    JS_CONST,    /* const */
-    JS_COMBINED, /* allOf / anyOf / oneOf, or synthetic allOf of several families */
-    JS_NOT,      /* not */
-    JS_REF,      /* $ref */
-    JS_COND,     /* if/then/else (compared on annotations only, as Confluent does) */
-} js_kind_t;
-
-typedef enum js_crit_e { CRIT_ALL, CRIT_ANY, CRIT_ONE } js_crit_t;
 static const char *const crit_names[] = {"allOf", "anyOf", "oneOf"};
 
-typedef struct js_node_s js_node_t;
-
-/* A named subschema: properties, patternProperties, schema dependencies. */
-typedef struct js_named_s {
-    const char *name; /* borrowed from the document */
-    js_node_t *node;  /* borrowed from sl_jsonschema_t.nodes */
-    regex_t re;       /* patternProperties only: compiled name */
-    int re_ok;        /* patternProperties only: 1 when re compiled */
-} js_named_t;
-
-/* A property dependency: "a": ["b", "c"]. */
-typedef struct js_pdep_s {
-    const char *name; /* the property that triggers */
-    json_t *list;     /* borrowed JSON array of strings */
-} js_pdep_t;
-
-/* An optional non-negative integer keyword. */
-typedef struct js_int_s {
-    int has;     /* 1 when present */
-    int64_t val; /* its value */
-} js_int_t;
-
-/* An optional number keyword. */
-typedef struct js_num_s {
-    int has;    /* 1 when present */
-    double val; /* its value */
-} js_num_t;
-
-struct js_node_s {
-    js_kind_t kind;          /* which class */
-    json_t *src;             /* JSON this node came from; NULL for synthetic allOf */
-    const char *id;          /* $id (id in draft 4), or NULL */
-    const char *title;       /* title, or NULL */
-    const char *description; /* description, or NULL */
-    json_t *dflt;            /* default, or NULL */
-
-    /* STRING */
-    js_int_t min_length, max_length; /* minLength, maxLength */
-    const char *pattern;             /* pattern, or NULL */
-
-    /* NUMBER */
-    int integer;                 /* "type": "integer" */
-    js_num_t minimum, maximum;   /* minimum, maximum */
-    js_num_t xminimum, xmaximum; /* numeric exclusiveMinimum/Maximum (draft 6+) */
-    js_num_t multiple_of;        /* multipleOf */
-
-    /* OBJECT */
-    js_named_t *props;             /* properties */
-    size_t n_props;                /* entries in props */
-    json_t *required;              /* borrowed array of strings, or NULL */
-    js_named_t *pattern_props;     /* patternProperties */
-    size_t n_pattern_props;        /* entries in pattern_props */
-    int permits_additional;        /* 0 when additionalProperties is false */
-    js_node_t *additional;         /* schema of additionalProperties, NULL when boolean/absent */
-    js_pdep_t *pdeps;              /* property dependencies */
-    size_t n_pdeps;                /* entries in pdeps */
-    js_named_t *sdeps;             /* schema dependencies */
-    size_t n_sdeps;                /* entries in sdeps */
-    js_int_t min_props, max_props; /* minProperties, maxProperties */
-    js_node_t *uneval_props;       /* unevaluatedProperties, or NULL */
-
-    /* ARRAY */
-    js_node_t *all_items;                /* items as one schema, or NULL */
-    js_node_t **item_list;               /* items as a tuple (or prefixItems) */
-    size_t n_items;                      /* entries in item_list */
-    int permits_additional_items;        /* 0 when additionalItems is false */
-    js_node_t *additional_items;         /* schema of additionalItems, NULL when boolean/absent */
-    js_int_t min_items, max_items;       /* minItems, maxItems */
-    js_int_t min_contains, max_contains; /* minContains, maxContains */
-    int unique_items;                    /* uniqueItems */
-    js_node_t *uneval_items;             /* unevaluatedItems, or NULL */
-
-    /* ENUM / CONST */
-    json_t *values; /* enum: borrowed array; const: the value */
-
-    /* COMBINED */
-    js_crit_t crit;   /* which combinator */
-    js_node_t **subs; /* its subschemas */
-    size_t n_subs;    /* entries in subs */
-
-    /* NOT, REF */
-    js_node_t *inner; /* NOT: the negated schema; REF: the target */
-};
-
-/* Draft a schema is read as ("$schema" of the root; draft 7 when absent or unknown). */
-typedef enum js_draft_e { DRAFT4, DRAFT6, DRAFT7, DRAFT2019, DRAFT2020 } js_draft_t;
-
-struct sl_jsonschema_s {
-    json_t *root;      /* the document; owns every borrowed string and value */
-    js_node_t *top;    /* node of the root */
-    js_node_t **nodes; /* every node, for freeing */
-    size_t n_nodes;    /* entries in nodes */
-    size_t cap_nodes;  /* capacity of nodes */
-    js_draft_t draft;  /* how keywords were read */
-};
-
 /* ------------------------------------------------------------------------------------------ */
-/* Parsing                                                                                    */
+/* Pointer maps                                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Pointer-keyed map JSON value -> node, so each JSON schema yields one node and $refs share. */
-typedef struct js_memo_s {
-    json_t **keys;    /* open addressing; NULL = free */
-    js_node_t **vals; /* node of keys[i] */
-    size_t cap;       /* power of two */
-    size_t n;         /* used slots */
-} js_memo_t;
-
-typedef struct js_parser_s {
-    sl_jsonschema_t *s;          /* schema being built */
-    js_memo_t memo;              /* JSON value -> node */
-    int depth;                   /* current nesting */
-    char path[PATH_MAX_LEN + 1]; /* JSON path of the value being read, for messages */
-    size_t path_len;             /* strlen(path) */
-    char *err;                   /* caller's buffer */
-    size_t err_size;             /* its size */
-} js_parser_t;
-
-static size_t memo_slot(const js_memo_t *m, const json_t *key)
+static size_t pmap_slot(const js_pmap_t *m, const void *key)
 {
     uintptr_t h = (uintptr_t)key;
     h ^= h >> 17;
-    h *= 0x9E3779B97F4A7C15ull;
+    h *= (uintptr_t)0x9E3779B97F4A7C15ull;
     size_t i = (size_t)(h >> 7) & (m->cap - 1);
     while (m->keys[i] && m->keys[i] != key)
         i = (i + 1) & (m->cap - 1);
     return i;
 }
 
-static js_node_t *memo_get(const js_memo_t *m, const json_t *key)
+void *sl_js_pmap_get(const js_pmap_t *m, const void *key)
 {
     if (m->cap == 0) return NULL;
-    size_t i = memo_slot(m, key);
+    size_t i = pmap_slot(m, key);
     return m->keys[i] ? m->vals[i] : NULL;
 }
 
-static int memo_put(js_memo_t *m, json_t *key, js_node_t *val)
+int sl_js_pmap_put(js_pmap_t *m, const void *key, void *val)
 {
     if ((m->n + 1) * 2 > m->cap) {
-        js_memo_t g = {0};
+        js_pmap_t g = {0};
         g.cap = m->cap ? m->cap * 2 : 64;
         g.keys = calloc(g.cap, sizeof *g.keys);
         g.vals = calloc(g.cap, sizeof *g.vals);
@@ -236,7 +114,7 @@ static int memo_put(js_memo_t *m, json_t *key, js_node_t *val)
         }
         for (size_t i = 0; i < m->cap; i++) {
             if (!m->keys[i]) continue;
-            size_t j = memo_slot(&g, m->keys[i]);
+            size_t j = pmap_slot(&g, m->keys[i]);
             g.keys[j] = m->keys[i];
             g.vals[j] = m->vals[i];
             g.n++;
@@ -245,29 +123,236 @@ static int memo_put(js_memo_t *m, json_t *key, js_node_t *val)
         free(m->vals);
         *m = g;
     }
-    size_t i = memo_slot(m, key);
+    size_t i = pmap_slot(m, key);
     if (!m->keys[i]) m->n++;
     m->keys[i] = key;
     m->vals[i] = val;
     return SL_OK;
 }
 
-/* Copies a message into err, replacing anything but printable ASCII with '?'. */
+void sl_js_pmap_free(js_pmap_t *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* URIs (RFC 3986, section 5: reference resolution)                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct uri_part_s {
+    const char *s; /* start, borrowed */
+    size_t n;      /* length */
+    int has;       /* present (an empty query "?" is present) */
+} uri_part_t;
+
+typedef struct uri_s {
+    uri_part_t scheme, auth, path, query, frag; /* the five components */
+} uri_t;
+
+static void uri_split(const char *u, uri_t *o)
+{
+    memset(o, 0, sizeof *o);
+    const char *p = u;
+    /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
+        const char *q = p + 1;
+        while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+               *q == '+' || *q == '-' || *q == '.')
+            q++;
+        if (*q == ':') {
+            o->scheme = (uri_part_t){p, (size_t)(q - p), 1};
+            p = q + 1;
+        }
+    }
+    if (p[0] == '/' && p[1] == '/') {
+        p += 2;
+        size_t n = strcspn(p, "/?#");
+        o->auth = (uri_part_t){p, n, 1};
+        p += n;
+    }
+    size_t n = strcspn(p, "?#");
+    o->path = (uri_part_t){p, n, 1};
+    p += n;
+    if (*p == '?') {
+        p++;
+        n = strcspn(p, "#");
+        o->query = (uri_part_t){p, n, 1};
+        p += n;
+    }
+    if (*p == '#') o->frag = (uri_part_t){p + 1, strlen(p + 1), 1};
+}
+
+/* Appends path in[0..n) to out with "." and ".." segments removed (RFC 3986 5.2.4). */
+static void remove_dots(const char *in, size_t n, char *out, size_t *olen)
+{
+    size_t i = 0, o = *olen, start = *olen;
+    while (i < n) {
+        const char *s = in + i;
+        size_t left = n - i;
+        if (left >= 3 && memcmp(s, "../", 3) == 0) {
+            i += 3;
+        } else if (left >= 2 && memcmp(s, "./", 2) == 0) {
+            i += 2;
+        } else if (left >= 3 && memcmp(s, "/./", 3) == 0) {
+            i += 2;
+        } else if (left == 2 && memcmp(s, "/.", 2) == 0) {
+            i += 1;
+            out[o++] = '/';
+            break;
+        } else if ((left >= 4 && memcmp(s, "/../", 4) == 0) ||
+                   (left == 3 && memcmp(s, "/..", 3) == 0)) {
+            i += 3;
+            while (o > start && out[o - 1] != '/')
+                o--;
+            if (o > start) o--;
+            if (left == 3) {
+                out[o++] = '/';
+                break;
+            }
+        } else if ((left == 1 && s[0] == '.') || (left == 2 && memcmp(s, "..", 2) == 0)) {
+            break;
+        } else {
+            size_t k = s[0] == '/' ? 1 : 0;
+            while (k < left && s[k] != '/')
+                k++;
+            memcpy(out + o, s, k);
+            o += k;
+            i += k;
+        }
+    }
+    *olen = o;
+}
+
+/* The target URI of ref against base, without its fragment; malloc'd, NULL when out of
+ * memory. */
+static char *uri_resolve(const char *base, const char *ref)
+{
+    uri_t b, r;
+    uri_split(base, &b);
+    uri_split(ref, &r);
+    char *out = malloc(strlen(base) + strlen(ref) + 8);
+    if (!out) return NULL;
+    size_t o = 0;
+#define PUT(part)                                                                                  \
+    do {                                                                                           \
+        memcpy(out + o, (part).s, (part).n);                                                       \
+        o += (part).n;                                                                             \
+    } while (0)
+    const uri_t *auth_from, *query_from = &r;
+    const uri_part_t *scheme = r.scheme.has ? &r.scheme : &b.scheme;
+    int path_from_ref = 1, merge = 0;
+    if (r.scheme.has) {
+        auth_from = &r;
+    } else if (r.auth.has) {
+        auth_from = &r;
+    } else {
+        auth_from = &b;
+        if (r.path.n == 0) {
+            path_from_ref = 0;
+            if (!r.query.has) query_from = &b;
+        } else if (r.path.s[0] != '/') {
+            merge = 1;
+        }
+    }
+    if (scheme->has) {
+        PUT(*scheme);
+        out[o++] = ':';
+    }
+    if (auth_from->auth.has) {
+        out[o++] = '/';
+        out[o++] = '/';
+        PUT(auth_from->auth);
+    }
+    if (!path_from_ref) {
+        PUT(b.path);
+    } else if (!merge) {
+        remove_dots(r.path.s, r.path.n, out, &o);
+    } else {
+        /* merge: the base path up to its last '/', then the reference's path */
+        char *tmp = malloc(b.path.n + r.path.n + 2);
+        if (!tmp) {
+            free(out);
+            return NULL;
+        }
+        size_t t = 0;
+        if (b.auth.has && b.path.n == 0) {
+            tmp[t++] = '/';
+        } else {
+            size_t k = b.path.n;
+            while (k > 0 && b.path.s[k - 1] != '/')
+                k--;
+            memcpy(tmp, b.path.s, k);
+            t = k;
+        }
+        memcpy(tmp + t, r.path.s, r.path.n);
+        t += r.path.n;
+        remove_dots(tmp, t, out, &o);
+        free(tmp);
+    }
+    if (query_from->query.has) {
+        out[o++] = '?';
+        PUT(query_from->query);
+    }
+#undef PUT
+    out[o] = '\0';
+    return out;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Parser state, messages, nodes                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct js_parser_s {
+    sl_jsonschema_t *s;              /* schema being built */
+    js_pmap_t bases;                 /* schema object -> its base URI (a string in s->res) */
+    const char *base;                /* base URI of the object being parsed */
+    const sl_jsonschema_ref_t *refs; /* Confluent references offered by the caller */
+    size_t n_refs;                   /* entries in refs */
+    char **ref_abs;                  /* refs[i].name resolved against the root's base */
+    unsigned char *ref_used;         /* refs[i] is referred to */
+    int depth;                       /* current nesting */
+    char path[JS_PATH_MAX + 1];      /* JSON path of the value being read, for messages */
+    size_t path_len;                 /* strlen(path) */
+    char *err;                       /* caller's buffer */
+    size_t err_size;                 /* its size */
+} js_parser_t;
+
+/* Formats "path: message" into buf, replacing anything but printable ASCII with '?'. */
+static void format_msg(const js_parser_t *p, char *buf, size_t size, const char *fmt, va_list ap)
+{
+    char msg[768];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (p->path_len > 0)
+        snprintf(buf, size, "%s: %s", p->path, msg);
+    else
+        snprintf(buf, size, "%s", msg);
+    for (char *c = buf; *c; c++)
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e) *c = '?';
+}
+
 static int perr(js_parser_t *p, int rc, const char *fmt, ...)
 {
     if (!p->err || p->err_size == 0) return rc;
-    char msg[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    format_msg(p, p->err, p->err_size, fmt, ap);
     va_end(ap);
-    if (p->path_len > 0)
-        snprintf(p->err, p->err_size, "%s: %s", p->path, msg);
-    else
-        snprintf(p->err, p->err_size, "%s", msg);
-    for (char *c = p->err; *c; c++)
-        if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e) *c = '?';
     return rc;
+}
+
+/* Records the first reason validation must be refused; SL_NOMEM only on allocation failure. */
+static int note_unsupp(js_parser_t *p, const char *fmt, ...)
+{
+    if (p->s->unsupp) return SL_OK;
+    char buf[600];
+    va_list ap;
+    va_start(ap, fmt);
+    format_msg(p, buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    p->s->unsupp = strdup(buf);
+    return p->s->unsupp ? SL_OK : SL_NOMEM;
 }
 
 /* Appends "/seg" (or "seg" at the start) to the message path; returns the old length. */
@@ -301,6 +386,7 @@ static js_node_t *node_new(js_parser_t *p, js_kind_t kind, json_t *src)
     js_node_t *n = calloc(1, sizeof *n);
     if (!n) return NULL;
     n->kind = kind;
+    n->draft = s->draft;
     n->src = src;
     n->permits_additional = 1;
     n->permits_additional_items = 1;
@@ -311,8 +397,10 @@ static js_node_t *node_new(js_parser_t *p, js_kind_t kind, json_t *src)
 static void node_free(js_node_t *n)
 {
     for (size_t i = 0; i < n->n_pattern_props; i++)
-        if (n->pattern_props[i].re_ok) regfree(&n->pattern_props[i].re);
+        sl_js_regex_free(n->pattern_props[i].re);
+    sl_js_regex_free(n->pattern_re);
     free(n->props);
+    free(n->props_sorted);
     free(n->pattern_props);
     free(n->pdeps);
     free(n->sdeps);
@@ -324,12 +412,325 @@ static void node_free(js_node_t *n)
 void sl_jsonschema_free(sl_jsonschema_t *s)
 {
     if (!s) return;
+    if (__atomic_sub_fetch(&s->refcount, 1, __ATOMIC_ACQ_REL) > 0) return;
     for (size_t i = 0; i < s->n_nodes; i++)
         node_free(s->nodes[i]);
     free(s->nodes);
+    for (size_t i = 0; i < s->n_res; i++)
+        free(s->res[i].uri);
+    free(s->res);
+    for (size_t i = 0; i < s->n_deps; i++) {
+        free(s->deps[i].name);
+        free(s->deps[i].abs);
+        sl_jsonschema_free(s->deps[i].schema);
+    }
+    free(s->deps);
+    sl_js_pmap_free(&s->memo);
+    free(s->unsupp);
     json_decref(s->root);
     free(s);
 }
+
+const js_node_t *sl_js_deref(const js_node_t *n)
+{
+    /* Parse refused ref cycles without a real schema, so this ends. */
+    while (n && n->kind == JS_REF)
+        n = n->inner;
+    return n;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The resource index: base URIs, $id, anchors                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Adds uri (taking ownership) -> value; returns the stored string, NULL when out of memory. */
+static const char *add_res(sl_jsonschema_t *s, char *uri, json_t *value)
+{
+    if (!uri) return NULL;
+    js_res_t *nr = realloc(s->res, (s->n_res + 1) * sizeof *nr);
+    if (!nr) {
+        free(uri);
+        return NULL;
+    }
+    s->res = nr;
+    s->res[s->n_res].uri = uri;
+    s->res[s->n_res++].value = value;
+    return uri;
+}
+
+static json_t *find_res(const sl_jsonschema_t *s, const char *uri)
+{
+    for (size_t i = 0; i < s->n_res; i++)
+        if (strcmp(s->res[i].uri, uri) == 0) return s->res[i].value;
+    return NULL;
+}
+
+/* base + "#" + name, malloc'd. */
+static char *with_fragment(const char *base, const char *name, size_t name_len)
+{
+    size_t bl = strlen(base);
+    char *u = malloc(bl + name_len + 2);
+    if (!u) return NULL;
+    memcpy(u, base, bl);
+    u[bl] = '#';
+    memcpy(u + bl + 1, name, name_len);
+    u[bl + 1 + name_len] = '\0';
+    return u;
+}
+
+static int index_walk(js_parser_t *p, json_t *j, const char *base, int depth, int is_root);
+
+static int index_children(js_parser_t *p, json_t *j, const char *base, int depth)
+{
+    static const char *const one[] = {"additionalItems",
+                                      "additionalProperties",
+                                      "contains",
+                                      "propertyNames",
+                                      "not",
+                                      "if",
+                                      "then",
+                                      "else",
+                                      "items",
+                                      "unevaluatedItems",
+                                      "unevaluatedProperties"};
+    static const char *const list[] = {"items", "prefixItems", "allOf", "anyOf", "oneOf"};
+    static const char *const map[] = {"properties", "patternProperties", "definitions",
+                                      "$defs",      "dependencies",      "dependentSchemas"};
+    int rc = SL_OK;
+    for (size_t i = 0; i < sizeof one / sizeof one[0] && rc == SL_OK; i++)
+        rc = index_walk(p, json_object_get(j, one[i]), base, depth + 1, 0);
+    for (size_t i = 0; i < sizeof list / sizeof list[0] && rc == SL_OK; i++) {
+        json_t *a = json_object_get(j, list[i]);
+        for (size_t k = 0; k < json_array_size(a) && rc == SL_OK; k++)
+            rc = index_walk(p, json_array_get(a, k), base, depth + 1, 0);
+    }
+    for (size_t i = 0; i < sizeof map / sizeof map[0] && rc == SL_OK; i++) {
+        json_t *m = json_object_get(j, map[i]);
+        if (!json_is_object(m)) continue;
+        const char *k;
+        json_t *v;
+        json_object_foreach(m, k, v)
+        {
+            if ((rc = index_walk(p, v, base, depth + 1, 0)) != SL_OK) break;
+        }
+    }
+    return rc;
+}
+
+/* Records base URIs, resources and anchors of the schema object j and below. */
+static int index_walk(js_parser_t *p, json_t *j, const char *base, int depth, int is_root)
+{
+    if (!json_is_object(j) || depth > SL_JSONSCHEMA_MAX_DEPTH + 1) return SL_OK;
+    sl_jsonschema_t *s = p->s;
+    int old_draft = s->draft <= DRAFT7;
+    /* Drafts 4-7: everything beside "$ref" is ignored, its $id included. */
+    int ref_only = old_draft && json_object_get(j, "$ref") != NULL;
+    const char *id = json_string_value(json_object_get(j, s->draft == DRAFT4 ? "id" : "$id"));
+    if (id && !ref_only) {
+        const char *hash = strchr(id, '#');
+        size_t ulen = hash ? (size_t)(hash - id) : strlen(id);
+        if (ulen > 0 && !is_root) {
+            char *u = malloc(ulen + 1);
+            if (!u) return SL_NOMEM;
+            memcpy(u, id, ulen);
+            u[ulen] = '\0';
+            base = add_res(s, uri_resolve(base, u), j);
+            free(u);
+            if (!base) return SL_NOMEM;
+        }
+        if (hash && hash[1] && hash[1] != '/' && old_draft &&
+            !add_res(s, with_fragment(base, hash + 1, strlen(hash + 1)), j))
+            return SL_NOMEM;
+    }
+    if (!old_draft) {
+        static const char *const anchors[] = {"$anchor", "$dynamicAnchor"};
+        for (int i = 0; i < 2; i++) {
+            const char *a = json_string_value(json_object_get(j, anchors[i]));
+            if (a && !add_res(s, with_fragment(base, a, strlen(a)), j)) return SL_NOMEM;
+        }
+    }
+    if (sl_js_pmap_put(&p->bases, j, (void *)base) != SL_OK) return SL_NOMEM;
+    /* Children beside a draft-7 "$ref" are ignored as keywords, but "#/definitions/x"
+     * pointers into them are common, so their ids and bases are indexed all the same. */
+    return index_children(p, j, base, depth);
+}
+
+/* Builds the index; res[0] becomes the root resource. */
+static int index_document(js_parser_t *p)
+{
+    sl_jsonschema_t *s = p->s;
+    json_t *root = s->root;
+    const char *id = json_string_value(json_object_get(root, s->draft == DRAFT4 ? "id" : "$id"));
+    char *rb = NULL;
+    if (id && !(s->draft <= DRAFT7 && json_object_get(root, "$ref"))) {
+        size_t ulen = strcspn(id, "#");
+        char *u = malloc(ulen + 1);
+        if (!u) return SL_NOMEM;
+        memcpy(u, id, ulen);
+        u[ulen] = '\0';
+        rb = ulen ? uri_resolve(DEFAULT_BASE, u) : strdup(DEFAULT_BASE);
+        free(u);
+    } else {
+        rb = strdup(DEFAULT_BASE);
+    }
+    const char *base = add_res(s, rb, root);
+    if (!base) return SL_NOMEM;
+    p->base = base;
+    return index_walk(p, root, base, 0, 1);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* $ref resolution                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Evaluates the JSON pointer frag (after '#', starting with '/' or empty; URI fragment
+ * percent-encoding allowed) from doc; NULL when it does not resolve. */
+static json_t *eval_pointer(json_t *doc, const char *frag)
+{
+    const char *q = frag;
+    json_t *cur = doc;
+    char tok[1024];
+    while (*q == '/' && cur) {
+        q++;
+        size_t k = 0;
+        while (*q && *q != '/') {
+            char c = *q++;
+            if (c == '~') {
+                if (*q == '0')
+                    c = '~';
+                else if (*q == '1')
+                    c = '/';
+                else
+                    return NULL;
+                q++;
+            } else if (c == '%' && q[0] && q[1]) {
+                char hex[3] = {q[0], q[1], 0};
+                char *end;
+                long b = strtol(hex, &end, 16);
+                if (*end || b == 0) return NULL;
+                c = (char)b;
+                q += 2;
+            }
+            if (k + 1 >= sizeof tok) return NULL;
+            tok[k++] = c;
+        }
+        tok[k] = '\0';
+        if (json_is_object(cur)) {
+            cur = json_object_get(cur, tok);
+        } else if (json_is_array(cur)) {
+            char *end;
+            if (k == 0 || tok[0] < '0' || tok[0] > '9' || (tok[0] == '0' && k > 1)) return NULL;
+            unsigned long idx = strtoul(tok, &end, 10);
+            if (*end) return NULL;
+            cur = json_array_get(cur, idx);
+        } else {
+            return NULL;
+        }
+    }
+    return *q ? NULL : cur;
+}
+
+/* The schema object a fragment names within the resource `res` of schema s, whose URI is
+ * res_uri: "" -> res, "/..." -> JSON pointer, else an anchor. NULL when absent. */
+static json_t *apply_fragment(const sl_jsonschema_t *s, json_t *res, const char *res_uri,
+                              const char *frag)
+{
+    if (!frag || !*frag) return res;
+    if (frag[0] == '/') return eval_pointer(res, frag);
+    char *u = with_fragment(res_uri, frag, strlen(frag));
+    if (!u) return NULL;
+    json_t *t = find_res(s, u);
+    free(u);
+    return t;
+}
+
+/* A node of a referenced schema for its JSON value; NULL when that value is not a schema it
+ * parsed. */
+static js_node_t *dep_node(const sl_jsonschema_t *dep, json_t *v)
+{
+    return v ? sl_js_pmap_get(&dep->memo, v) : NULL;
+}
+
+/* Searches the references of a referenced schema (and theirs) for a name or an absolute
+ * resource URI. */
+static js_node_t *search_dep(const sl_jsonschema_t *d, const char *abs, const char *raw,
+                             const char *frag, int depth)
+{
+    /* a resource inside d named by an absolute URI of its own */
+    if (strncmp(abs, "sluice:", 7) != 0) {
+        json_t *r = find_res(d, abs);
+        if (r) return dep_node(d, apply_fragment(d, r, abs, frag));
+    }
+    if (depth >= DEP_SEARCH_DEPTH) return NULL;
+    for (size_t i = 0; i < d->n_deps; i++) {
+        const js_dep_t *e = &d->deps[i];
+        if (strcmp(e->name, raw) == 0 || strcmp(e->name, abs) == 0 || strcmp(e->abs, abs) == 0) {
+            const sl_jsonschema_t *t = e->schema;
+            return dep_node(t, apply_fragment(t, t->root, t->res[0].uri, frag));
+        }
+        js_node_t *n = search_dep(e->schema, abs, raw, frag, depth + 1);
+        if (n) return n;
+    }
+    return NULL;
+}
+
+/* Resolves the $ref string r found in an object with base URI p->base. On SL_OK exactly one
+ * of *local (a JSON value of this document to parse) and *node (a node of a referenced
+ * schema) is set. */
+static int resolve_ref(js_parser_t *p, const char *r, json_t **local, js_node_t **node)
+{
+    *local = NULL;
+    *node = NULL;
+    const char *hash = strchr(r, '#');
+    const char *frag = hash ? hash + 1 : NULL;
+    size_t ulen = hash ? (size_t)(hash - r) : strlen(r);
+    char *raw = malloc(ulen + 1);
+    if (!raw) return SL_NOMEM;
+    memcpy(raw, r, ulen);
+    raw[ulen] = '\0';
+    char *abs = ulen ? uri_resolve(p->base, raw) : strdup(p->base);
+    if (!abs) {
+        free(raw);
+        return SL_NOMEM;
+    }
+    int rc = SL_OK;
+    json_t *res = find_res(p->s, abs);
+    if (res) {
+        *local = apply_fragment(p->s, res, abs, frag);
+        /* A pointer written for the whole document inside a nested resource ("$id") is a
+         * common slip; resolving it against the document root is what it meant. */
+        if (!*local && frag && frag[0] == '/' && res != p->s->root)
+            *local = eval_pointer(p->s->root, frag);
+        if (!*local) rc = perr(p, SL_INVAL, "$ref '%.200s' does not resolve", r);
+        goto out;
+    }
+    for (size_t i = 0; i < p->n_refs; i++) {
+        if (strcmp(p->refs[i].name, raw) != 0 && strcmp(p->refs[i].name, abs) != 0 &&
+            strcmp(p->ref_abs[i], abs) != 0)
+            continue;
+        const sl_jsonschema_t *d = p->refs[i].schema;
+        p->ref_used[i] = 1;
+        *node = dep_node(d, apply_fragment(d, d->root, d->res[0].uri, frag));
+        if (!*node)
+            rc = perr(p, SL_INVAL, "$ref '%.200s' does not resolve in reference '%.100s'", r,
+                      p->refs[i].name);
+        goto out;
+    }
+    for (size_t i = 0; i < p->n_refs && !*node; i++) {
+        if ((*node = search_dep(p->refs[i].schema, abs, raw, frag, 0))) p->ref_used[i] = 1;
+    }
+    if (!*node)
+        rc =
+            perr(p, SL_UNSUPP, "$ref '%.200s': only local references (#/...) are supported yet", r);
+out:
+    free(raw);
+    free(abs);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Keywords                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
 
 static int parse_schema(js_parser_t *p, json_t *j, js_node_t **out);
 
@@ -372,6 +773,7 @@ static int read_num(js_parser_t *p, json_t *o, const char *key, js_num_t *out)
     if (!json_is_number(v)) return perr(p, SL_INVAL, "%s must be a number", key);
     out->has = 1;
     out->val = json_number_value(v);
+    out->num = v;
     return SL_OK;
 }
 
@@ -382,6 +784,22 @@ static int read_str(js_parser_t *p, json_t *o, const char *key, const char **out
     if (!json_is_string(v)) return perr(p, SL_INVAL, "%s must be a string", key);
     *out = json_string_value(v);
     return SL_OK;
+}
+
+/* Compiles a pattern; one the matcher refuses is recorded as the reason validation is
+ * refused (the schema still parses: Confluent accepts it). */
+static int compile_pattern(js_parser_t *p, const char *what, const char *pat, js_regex_t **out)
+{
+    char why[200];
+    int rc = sl_js_regex_compile(pat, strlen(pat), out, why, sizeof why);
+    if (rc == SL_NOMEM) return SL_NOMEM;
+    if (rc != SL_OK) return note_unsupp(p, "%s '%.100s': %s", what, pat, why);
+    return SL_OK;
+}
+
+static int named_cmp(const void *a, const void *b)
+{
+    return strcmp((*(js_named_t *const *)a)->name, (*(js_named_t *const *)b)->name);
 }
 
 /* Parses an object of named schemas ("properties", "patternProperties", ...). */
@@ -407,8 +825,9 @@ static int parse_named(js_parser_t *p, json_t *o, const char *key, js_named_t **
         e->name = name;
         rc = parse_child(p, sub, name, &e->node);
         if (rc != SL_OK) break;
-        if (compile) e->re_ok = regcomp(&e->re, name, REG_EXTENDED | REG_NOSUB) == 0;
         (*n_out)++;
+        if (compile && (rc = compile_pattern(p, "patternProperties name", name, &e->re)) != SL_OK)
+            break;
     }
     path_pop(p, old);
     return rc;
@@ -471,8 +890,9 @@ static int fill_string(js_parser_t *p, json_t *o, js_node_t *n)
     if ((rc = read_count(p, o, "minLength", &n->min_length)) != SL_OK) return rc;
     if ((rc = read_count(p, o, "maxLength", &n->max_length)) != SL_OK) return rc;
     if ((rc = read_str(p, o, "pattern", &n->pattern)) != SL_OK) return rc;
-    const char *fmt = NULL;
-    return read_str(p, o, "format", &fmt);
+    if (n->pattern && (rc = compile_pattern(p, "pattern", n->pattern, &n->pattern_re)) != SL_OK)
+        return rc;
+    return read_str(p, o, "format", &n->format);
 }
 
 static int fill_number(js_parser_t *p, json_t *o, js_node_t *n)
@@ -485,12 +905,14 @@ static int fill_number(js_parser_t *p, json_t *o, js_node_t *n)
         return perr(p, SL_INVAL, "multipleOf must be greater than 0");
     static const char *const xk[2] = {"exclusiveMinimum", "exclusiveMaximum"};
     js_num_t *xv[2] = {&n->xminimum, &n->xmaximum};
+    int *xf[2] = {&n->xmin_flag, &n->xmax_flag};
     for (int i = 0; i < 2; i++) {
         json_t *v = json_object_get(o, xk[i]);
         if (!v) continue;
         if (p->s->draft == DRAFT4) {
             /* Draft 4: a flag on minimum/maximum; Confluent compares only the limits. */
             if (!json_is_boolean(v)) return perr(p, SL_INVAL, "%s must be a boolean", xk[i]);
+            *xf[i] = json_is_true(v);
         } else if ((rc = read_num(p, o, xk[i], xv[i])) != SL_OK) {
             return rc;
         }
@@ -503,6 +925,12 @@ static int fill_object(js_parser_t *p, json_t *o, js_node_t *n)
     int rc;
     json_t *v;
     if ((rc = parse_named(p, o, "properties", &n->props, &n->n_props, 0)) != SL_OK) return rc;
+    if (n->n_props) {
+        if (!(n->props_sorted = malloc(n->n_props * sizeof *n->props_sorted))) return SL_NOMEM;
+        for (size_t i = 0; i < n->n_props; i++)
+            n->props_sorted[i] = &n->props[i];
+        qsort(n->props_sorted, n->n_props, sizeof *n->props_sorted, named_cmp);
+    }
     if ((rc = parse_named(p, o, "patternProperties", &n->pattern_props, &n->n_pattern_props, 1)) !=
         SL_OK)
         return rc;
@@ -511,6 +939,7 @@ static int fill_object(js_parser_t *p, json_t *o, js_node_t *n)
         n->required = v;
     }
     if ((v = json_object_get(o, "additionalProperties"))) {
+        n->additional_kw = 1;
         if (json_is_boolean(v)) {
             n->permits_additional = json_is_true(v);
         } else if (json_is_object(v)) {
@@ -521,9 +950,8 @@ static int fill_object(js_parser_t *p, json_t *o, js_node_t *n)
         }
     }
     if ((v = json_object_get(o, "propertyNames"))) {
-        js_node_t *ignored;
         if ((rc = want_schema(p, v, "propertyNames")) != SL_OK) return rc;
-        if ((rc = parse_child(p, v, "propertyNames", &ignored)) != SL_OK) return rc;
+        if ((rc = parse_child(p, v, "propertyNames", &n->property_names)) != SL_OK) return rc;
     }
     if ((v = json_object_get(o, "unevaluatedProperties"))) {
         if ((rc = want_schema(p, v, "unevaluatedProperties")) != SL_OK) return rc;
@@ -548,6 +976,9 @@ static int fill_object(js_parser_t *p, json_t *o, js_node_t *n)
     static const char *const names[3] = {"dependencies", "dependentRequired", "dependentSchemas"};
     for (int k = 0; k < 3; k++) {
         if (!srcs[k]) continue;
+        /* "dependencies" stays honoured from 2019-09 on (the specification's compatibility
+         * note); the split keywords do not exist before it. */
+        int inactive = k != 0 && p->s->draft < DRAFT2019;
         const char *name;
         json_t *d;
         size_t old = path_push(p, names[k]);
@@ -559,10 +990,12 @@ static int fill_object(js_parser_t *p, json_t *o, js_node_t *n)
                     break;
                 }
                 n->pdeps[n->n_pdeps].name = name;
+                n->pdeps[n->n_pdeps].inactive = inactive;
                 n->pdeps[n->n_pdeps++].list = d;
             } else if (k != 1 && is_schema_value(p, d)) {
                 js_named_t *e = &n->sdeps[n->n_sdeps];
                 e->name = name;
+                e->inactive = inactive;
                 if ((rc = parse_child(p, d, name, &e->node)) != SL_OK) break;
                 n->n_sdeps++;
             } else {
@@ -587,6 +1020,7 @@ static int fill_array(js_parser_t *p, json_t *o, js_node_t *n)
         /* 2020-12: prefixItems is the tuple, items applies to the rest. */
         if ((rc = parse_list(p, prefix, "prefixItems", 0, &n->item_list, &n->n_items)) != SL_OK)
             return rc;
+        n->tuple = 1;
         addl = items;
         addl_key = "items";
         items = NULL;
@@ -595,12 +1029,14 @@ static int fill_array(js_parser_t *p, json_t *o, js_node_t *n)
         if (json_is_array(items)) {
             if ((rc = parse_list(p, items, "items", 0, &n->item_list, &n->n_items)) != SL_OK)
                 return rc;
+            n->tuple = 1;
         } else {
             if ((rc = want_schema(p, items, "items")) != SL_OK) return rc;
             if ((rc = parse_child(p, items, "items", &n->all_items)) != SL_OK) return rc;
         }
     }
     if (addl) {
+        n->additional_items_kw = 1;
         if (json_is_boolean(addl)) {
             n->permits_additional_items = json_is_true(addl);
         } else if (json_is_object(addl)) {
@@ -611,9 +1047,8 @@ static int fill_array(js_parser_t *p, json_t *o, js_node_t *n)
     }
     json_t *v;
     if ((v = json_object_get(o, "contains"))) {
-        js_node_t *ignored;
         if ((rc = want_schema(p, v, "contains")) != SL_OK) return rc;
-        if ((rc = parse_child(p, v, "contains", &ignored)) != SL_OK) return rc;
+        if ((rc = parse_child(p, v, "contains", &n->contains)) != SL_OK) return rc;
     }
     if ((v = json_object_get(o, "unevaluatedItems"))) {
         if ((rc = want_schema(p, v, "unevaluatedItems")) != SL_OK) return rc;
@@ -630,7 +1065,7 @@ static int fill_array(js_parser_t *p, json_t *o, js_node_t *n)
 }
 
 /* Builds the node of one family (typed when "type" names it, untyped when sniffed). */
-static int family_node(js_parser_t *p, json_t *o, int fam, int integer, js_node_t **out)
+static int family_node(js_parser_t *p, json_t *o, int fam, int integer, int typed, js_node_t **out)
 {
     js_kind_t kind = fam == FAM_OBJECT   ? JS_OBJECT
                      : fam == FAM_ARRAY  ? JS_ARRAY
@@ -639,6 +1074,7 @@ static int family_node(js_parser_t *p, json_t *o, int fam, int integer, js_node_
     js_node_t *n = node_new(p, kind, NULL);
     if (!n) return SL_NOMEM;
     n->integer = integer;
+    n->typed = typed;
     *out = n;
     switch (fam) {
     case FAM_OBJECT:
@@ -650,55 +1086,6 @@ static int family_node(js_parser_t *p, json_t *o, int fam, int integer, js_node_
     default:
         return fill_string(p, o, n);
     }
-}
-
-/* Resolves a local reference "#..." against the root; NULL when it does not resolve. */
-static json_t *resolve_ref(json_t *root, const char *ref)
-{
-    if (ref[0] != '#') return NULL;
-    const char *q = ref + 1;
-    if (*q == '\0') return root;
-    if (*q != '/') return NULL;
-    json_t *cur = root;
-    char tok[1024];
-    while (*q == '/' && cur) {
-        q++;
-        size_t k = 0;
-        while (*q && *q != '/') {
-            char c = *q++;
-            if (c == '~') {
-                if (*q == '0')
-                    c = '~';
-                else if (*q == '1')
-                    c = '/';
-                else
-                    return NULL;
-                q++;
-            } else if (c == '%' && q[0] && q[1]) {
-                /* URI fragment percent-encoding. */
-                char hex[3] = {q[0], q[1], 0};
-                char *end;
-                long b = strtol(hex, &end, 16);
-                if (*end) return NULL;
-                c = (char)b;
-                q += 2;
-            }
-            if (k + 1 >= sizeof tok) return NULL;
-            tok[k++] = c;
-        }
-        tok[k] = '\0';
-        if (json_is_object(cur)) {
-            cur = json_object_get(cur, tok);
-        } else if (json_is_array(cur)) {
-            char *end;
-            unsigned long idx = strtoul(tok, &end, 10);
-            if (k == 0 || *end) return NULL;
-            cur = json_array_get(cur, idx);
-        } else {
-            return NULL;
-        }
-    }
-    return *q ? NULL : cur;
 }
 
 static const struct {
@@ -726,9 +1113,12 @@ static int lookup_type(const json_t *v)
 
 static int typed_node(js_parser_t *p, json_t *o, int t, js_node_t **out)
 {
-    if (type_table[t].fam) return family_node(p, o, type_table[t].fam, type_table[t].integer, out);
+    if (type_table[t].fam)
+        return family_node(p, o, type_table[t].fam, type_table[t].integer, 1, out);
     *out = node_new(p, type_table[t].kind, NULL);
-    return *out ? SL_OK : SL_NOMEM;
+    if (!*out) return SL_NOMEM;
+    (*out)->typed = 1;
+    return SL_OK;
 }
 
 /* Parses the keyword families of object o into parts[]; returns the count via *n_out. */
@@ -763,13 +1153,15 @@ static int parse_parts(js_parser_t *p, json_t *o, js_node_t **parts, size_t *n_o
     }
     if (p->s->draft >= DRAFT7 && json_object_get(o, "if")) {
         static const char *const ck[3] = {"if", "then", "else"};
+        js_node_t *cond = node_new(p, JS_COND, NULL);
+        if (!cond) return SL_NOMEM;
+        parts[n++] = cond;
+        js_node_t **slot[3] = {&cond->if_, &cond->then_, &cond->else_};
         for (int i = 0; i < 3; i++) {
-            js_node_t *ignored;
             if (!(v = json_object_get(o, ck[i]))) continue;
             if ((rc = want_schema(p, v, ck[i])) != SL_OK) return rc;
-            if ((rc = parse_child(p, v, ck[i], &ignored)) != SL_OK) return rc;
+            if ((rc = parse_child(p, v, ck[i], slot[i])) != SL_OK) return rc;
         }
-        if (!(parts[n++] = node_new(p, JS_COND, NULL))) return SL_NOMEM;
     }
 
     int families_done = 0;
@@ -783,6 +1175,7 @@ static int parse_parts(js_parser_t *p, json_t *o, js_node_t **parts, size_t *n_o
             js_node_t *any = node_new(p, JS_COMBINED, NULL);
             if (!any) return SL_NOMEM;
             any->crit = CRIT_ANY;
+            any->type_list = 1;
             parts[n++] = any;
             size_t k = json_array_size(v);
             if (!(any->subs = calloc(k, sizeof *any->subs))) return SL_NOMEM;
@@ -808,15 +1201,82 @@ static int parse_parts(js_parser_t *p, json_t *o, js_node_t **parts, size_t *n_o
                  {FAM_STRING, string_kw}};
     for (size_t i = 0; i < 4; i++) {
         if ((families_done & sniff[i].fam) || !has_any(o, sniff[i].kw)) continue;
-        if ((rc = family_node(p, o, sniff[i].fam, 0, &parts[n++])) != SL_OK) return rc;
+        if ((rc = family_node(p, o, sniff[i].fam, 0, 0, &parts[n++])) != SL_OK) return rc;
     }
     *n_out = n;
     return SL_OK;
 }
 
+/* One node for parts[0..n): EMPTY, the part itself, or a synthetic allOf. NULL: no memory. */
+static js_node_t *combine_parts(js_parser_t *p, json_t *j, js_node_t **parts, size_t n)
+{
+    if (n == 0) return node_new(p, JS_EMPTY, j);
+    if (n == 1) return parts[0];
+    js_node_t *all = node_new(p, JS_COMBINED, NULL);
+    if (!all) return NULL;
+    all->crit = CRIT_ALL;
+    if (!(all->subs = malloc(n * sizeof *all->subs))) return NULL;
+    memcpy(all->subs, parts, n * sizeof *parts);
+    all->n_subs = n;
+    return all;
+}
+
+/* Definitions are parsed for validation even when nothing refers to them. */
+static int parse_definitions(js_parser_t *p, json_t *j)
+{
+    static const char *const defs[2] = {"definitions", "$defs"};
+    for (int i = 0; i < 2; i++) {
+        json_t *d = json_object_get(j, defs[i]);
+        if (!d) continue;
+        if (!json_is_object(d)) return perr(p, SL_INVAL, "%s must be an object", defs[i]);
+        size_t old = path_push(p, defs[i]);
+        const char *name;
+        json_t *sub;
+        int rc = SL_OK;
+        json_object_foreach(d, name, sub)
+        {
+            js_node_t *ignored;
+            if ((rc = parse_child(p, sub, name, &ignored)) != SL_OK) break;
+        }
+        path_pop(p, old);
+        if (rc != SL_OK) return rc;
+    }
+    return SL_OK;
+}
+
+/* {"$ref": ...}: a REF node, memoised before its target is parsed so cycles end on it. From
+ * 2019-09 on the keywords beside "$ref" apply too; they become REF.siblings. */
+static int parse_ref(js_parser_t *p, json_t *j, json_t *ref, js_node_t **out)
+{
+    if (!json_is_string(ref)) return perr(p, SL_INVAL, "$ref must be a string");
+    const char *r = json_string_value(ref);
+    json_t *target;
+    js_node_t *dep;
+    int rc = resolve_ref(p, r, &target, &dep);
+    if (rc != SL_OK) return rc;
+    js_node_t *n = node_new(p, JS_REF, j);
+    if (!n || sl_js_pmap_put(&p->s->memo, j, n) != SL_OK) return SL_NOMEM;
+    *out = n;
+    if (dep) {
+        n->inner = dep;
+    } else {
+        size_t old = path_push(p, "$ref");
+        rc = parse_schema(p, target, &n->inner);
+        path_pop(p, old);
+        if (rc != SL_OK) return rc;
+    }
+    if (p->s->draft < DRAFT2019) return SL_OK;
+    if ((rc = parse_definitions(p, j)) != SL_OK) return rc;
+    js_node_t *parts[16];
+    size_t n_parts = 0;
+    if ((rc = parse_parts(p, j, parts, &n_parts)) != SL_OK) return rc;
+    if (n_parts > 0 && !(n->siblings = combine_parts(p, NULL, parts, n_parts))) return SL_NOMEM;
+    return SL_OK;
+}
+
 static int parse_schema(js_parser_t *p, json_t *j, js_node_t **out)
 {
-    js_node_t *seen = memo_get(&p->memo, j);
+    js_node_t *seen = sl_js_pmap_get(&p->s->memo, j);
     if (seen) {
         *out = seen;
         return SL_OK;
@@ -829,98 +1289,54 @@ static int parse_schema(js_parser_t *p, json_t *j, js_node_t **out)
     if (json_is_boolean(j)) {
         *out = node_new(p, json_is_true(j) ? JS_TRUE : JS_FALSE, j);
         if (!*out) return SL_NOMEM;
-        return memo_put(&p->memo, j, *out);
+        return sl_js_pmap_put(&p->s->memo, j, *out);
     }
 
     int rc;
     p->depth++;
+    const char *saved_base = p->base;
+    const char *base = sl_js_pmap_get(&p->bases, j);
+    if (base) p->base = base;
+    js_node_t *n = NULL;
+    int modern = p->s->draft >= DRAFT2019;
+    if (modern && (json_object_get(j, "$dynamicRef") || json_object_get(j, "$recursiveRef")) &&
+        (rc = note_unsupp(p, "%s is not supported yet",
+                          json_object_get(j, "$dynamicRef") ? "$dynamicRef" : "$recursiveRef")) !=
+            SL_OK)
+        goto out;
     json_t *ref = json_object_get(j, "$ref");
     if (ref) {
-        if (!json_is_string(ref)) {
-            rc = perr(p, SL_INVAL, "$ref must be a string");
-            goto out;
-        }
-        const char *r = json_string_value(ref);
-        json_t *target = resolve_ref(p->s->root, r);
-        if (!target) {
-            rc = perr(p, r[0] == '#' && (r[1] == '\0' || r[1] == '/') ? SL_INVAL : SL_UNSUPP,
-                      r[0] == '#' && (r[1] == '\0' || r[1] == '/')
-                          ? "$ref '%.200s' does not resolve"
-                          : "$ref '%.200s': only local references (#/...) are supported yet",
-                      r);
-            goto out;
-        }
-        js_node_t *n = node_new(p, JS_REF, j);
-        if (!n || (rc = memo_put(&p->memo, j, n)) != SL_OK) {
+        rc = parse_ref(p, j, ref, &n);
+        if (rc != SL_OK) goto out;
+    } else {
+        if ((rc = parse_definitions(p, j)) != SL_OK) goto out;
+        /* At most 12 parts: enum, 3 combined, not, const, if, type (one node), 4 sniffed. */
+        js_node_t *parts[16];
+        size_t n_parts = 0;
+        if ((rc = parse_parts(p, j, parts, &n_parts)) != SL_OK) goto out;
+        if (!(n = combine_parts(p, j, parts, n_parts))) {
             rc = SL_NOMEM;
             goto out;
         }
-        *out = n;
-        size_t old = path_push(p, "$ref");
-        rc = parse_schema(p, target, &n->inner);
-        path_pop(p, old);
-        goto out;
+        if (!n->src) n->src = j;
+        /* j is memoised only now: a $ref back to j met while its families were being built
+         * parsed j once more (ending at the memoised REF node), which costs a duplicate node
+         * but never an unfinished one. */
+        if ((rc = sl_js_pmap_put(&p->s->memo, j, n)) != SL_OK) goto out;
+        if ((rc = read_str(p, j, p->s->draft == DRAFT4 ? "id" : "$id", &n->id)) != SL_OK) goto out;
+        if ((rc = read_str(p, j, "title", &n->title)) != SL_OK) goto out;
+        if ((rc = read_str(p, j, "description", &n->description)) != SL_OK) goto out;
+        n->dflt = json_object_get(j, "default");
     }
-
-    /* Definitions are parsed for validation even when nothing refers to them. */
-    static const char *const defs[2] = {"definitions", "$defs"};
-    for (int i = 0; i < 2; i++) {
-        json_t *d = json_object_get(j, defs[i]);
-        if (!d) continue;
-        if (!json_is_object(d)) {
-            rc = perr(p, SL_INVAL, "%s must be an object", defs[i]);
-            goto out;
-        }
-        size_t old = path_push(p, defs[i]);
-        const char *name;
-        json_t *sub;
-        rc = SL_OK;
-        json_object_foreach(d, name, sub)
-        {
-            js_node_t *ignored;
-            if ((rc = parse_child(p, sub, name, &ignored)) != SL_OK) break;
-        }
-        path_pop(p, old);
-        if (rc != SL_OK) goto out;
+    if (modern) {
+        /* Checked after every other keyword of this object (see jsonschema_int.h). */
+        n->obj_uneval_props =
+            sl_js_pmap_get(&p->s->memo, json_object_get(j, "unevaluatedProperties"));
+        n->obj_uneval_items = sl_js_pmap_get(&p->s->memo, json_object_get(j, "unevaluatedItems"));
     }
-
-    /* At most 12 parts: enum, 3 combined, not, const, if, type (one node), 4 sniffed. */
-    js_node_t *parts[16];
-    size_t n_parts = 0;
-    if ((rc = parse_parts(p, j, parts, &n_parts)) != SL_OK) goto out;
-    js_node_t *n;
-    if (n_parts == 0) {
-        n = node_new(p, JS_EMPTY, j);
-    } else if (n_parts == 1) {
-        n = parts[0];
-    } else {
-        n = node_new(p, JS_COMBINED, NULL);
-        if (n) {
-            n->crit = CRIT_ALL;
-            n->subs = malloc(n_parts * sizeof *n->subs);
-            if (n->subs) {
-                memcpy(n->subs, parts, n_parts * sizeof *parts);
-                n->n_subs = n_parts;
-            } else {
-                n = NULL;
-            }
-        }
-    }
-    if (!n) {
-        rc = SL_NOMEM;
-        goto out;
-    }
-    if (!n->src) n->src = j;
-    /* j is memoised only now: a $ref back to j met while its families were being built
-     * parsed j once more (ending at the memoised REF node), which costs a duplicate node but
-     * never an unfinished one. */
-    if ((rc = memo_put(&p->memo, j, n)) != SL_OK) goto out;
-    if ((rc = read_str(p, j, p->s->draft == DRAFT4 ? "id" : "$id", &n->id)) != SL_OK) goto out;
-    if ((rc = read_str(p, j, "title", &n->title)) != SL_OK) goto out;
-    if ((rc = read_str(p, j, "description", &n->description)) != SL_OK) goto out;
-    n->dflt = json_object_get(j, "default");
     *out = n;
 out:
+    p->base = saved_base;
     p->depth--;
     return rc;
 }
@@ -936,14 +1352,67 @@ static js_draft_t detect_draft(const json_t *root)
     return DRAFT7;
 }
 
-int sl_jsonschema_parse(const char *json, size_t len, sl_jsonschema_t **schema_out, char *err,
-                        size_t err_size)
+/* A chain of REF nodes that never reaches a real schema ({"$ref": "#"})? Floyd's cycle
+ * search; chains into referenced schemas end (those were checked when parsed). */
+static int ref_loop(const js_node_t *n)
+{
+    const js_node_t *slow = n, *fast = n;
+    while (fast->kind == JS_REF && fast->inner->kind == JS_REF) {
+        slow = slow->inner;
+        fast = fast->inner->inner;
+        if (slow == fast) return 1;
+    }
+    return 0;
+}
+
+/* Keeps the references that were used (counted), and inherits their reason to refuse
+ * validation. */
+static int take_deps(js_parser_t *p)
+{
+    sl_jsonschema_t *s = p->s;
+    size_t used = 0;
+    for (size_t i = 0; i < p->n_refs; i++)
+        used += p->ref_used[i];
+    if (used == 0) return SL_OK;
+    if (!(s->deps = calloc(used, sizeof *s->deps))) return SL_NOMEM;
+    for (size_t i = 0; i < p->n_refs; i++) {
+        if (!p->ref_used[i]) continue;
+        js_dep_t *d = &s->deps[s->n_deps];
+        d->name = strdup(p->refs[i].name);
+        d->abs = strdup(p->ref_abs[i]);
+        if (!d->name || !d->abs) {
+            free(d->name);
+            free(d->abs);
+            return SL_NOMEM;
+        }
+        /* The reference count is the one mutable part of a shared schema. */
+        d->schema = (sl_jsonschema_t *)p->refs[i].schema;
+        __atomic_add_fetch(&d->schema->refcount, 1, __ATOMIC_RELAXED);
+        s->n_deps++;
+        if (!s->unsupp && d->schema->unsupp) {
+            size_t n = strlen(d->schema->unsupp) + strlen(d->name) + 32;
+            if (!(s->unsupp = malloc(n))) return SL_NOMEM;
+            snprintf(s->unsupp, n, "reference '%s': %s", d->name, d->schema->unsupp);
+            for (char *c = s->unsupp; *c; c++)
+                if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e) *c = '?';
+        }
+    }
+    return SL_OK;
+}
+
+int sl_jsonschema_parse_refs(const char *json, size_t len, const sl_jsonschema_ref_t *refs,
+                             size_t n_refs, sl_jsonschema_t **schema_out, char *err,
+                             size_t err_size)
 {
     *schema_out = NULL;
     if (err && err_size) err[0] = '\0';
     js_parser_t p = {0};
     p.err = err;
     p.err_size = err_size;
+    for (size_t i = 0; i < n_refs; i++)
+        if (!refs[i].name || !refs[i].schema)
+            return perr(&p, SL_INVAL, "reference %zu has no %s", i,
+                        refs[i].name ? "schema" : "name");
     json_error_t je;
     json_t *root = json_loadb(json, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
     if (!root) return perr(&p, SL_INVAL, "not JSON: %s (line %d)", je.text, je.line);
@@ -953,1048 +1422,44 @@ int sl_jsonschema_parse(const char *json, size_t len, sl_jsonschema_t **schema_o
         return SL_NOMEM;
     }
     s->root = root;
+    s->refcount = 1;
     s->draft = detect_draft(root);
     p.s = s;
+    p.refs = refs;
+    p.n_refs = n_refs;
     int rc = SL_OK;
+    if (n_refs) {
+        p.ref_abs = calloc(n_refs, sizeof *p.ref_abs);
+        p.ref_used = calloc(n_refs, 1);
+        if (!p.ref_abs || !p.ref_used) rc = SL_NOMEM;
+    }
     json_t *sv = json_object_get(root, "$schema");
-    if (sv && !json_is_string(sv)) rc = perr(&p, SL_INVAL, "$schema must be a string");
+    if (rc == SL_OK && sv && !json_is_string(sv))
+        rc = perr(&p, SL_INVAL, "$schema must be a string");
+    if (rc == SL_OK) rc = index_document(&p);
+    for (size_t i = 0; i < n_refs && rc == SL_OK; i++)
+        if (!(p.ref_abs[i] = uri_resolve(s->res[0].uri, refs[i].name))) rc = SL_NOMEM;
     if (rc == SL_OK) rc = parse_schema(&p, root, &s->top);
-    free(p.memo.keys);
-    free(p.memo.vals);
+    if (rc == SL_OK) rc = take_deps(&p);
+    for (size_t i = 0; i < s->n_nodes && rc == SL_OK; i++)
+        if (ref_loop(s->nodes[i]))
+            rc = perr(&p, SL_INVAL, "$ref cycle that never reaches a schema");
+    sl_js_pmap_free(&p.bases);
+    for (size_t i = 0; p.ref_abs && i < n_refs; i++)
+        free(p.ref_abs[i]);
+    free(p.ref_abs);
+    free(p.ref_used);
     if (rc != SL_OK) {
         if (rc == SL_NOMEM) perr(&p, rc, "out of memory");
         sl_jsonschema_free(s);
         return rc;
     }
-    /* A $ref cycle that never reaches a real schema ({"$ref": "#"}) has nothing to compare. */
-    for (size_t i = 0; i < s->n_nodes; i++) {
-        const js_node_t *n = s->nodes[i];
-        size_t hops = 0;
-        while (n->kind == JS_REF && hops <= s->n_nodes) {
-            n = n->inner;
-            hops++;
-        }
-        if (n->kind == JS_REF) {
-            perr(&p, SL_INVAL, "$ref cycle that never reaches a schema");
-            sl_jsonschema_free(s);
-            return SL_INVAL;
-        }
-    }
     *schema_out = s;
     return SL_OK;
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* Comparison                                                                                 */
-/* ------------------------------------------------------------------------------------------ */
-
-/* X(name, compatible, reason): Confluent's Difference.Type, whether SchemaDiff counts it as
- * backward compatible (COMPATIBLE_CHANGES), and what it means for a reader of old data. */
-#define JS_CHANGES(X)                                                                              \
-    X(ID_CHANGED, 1, "$id changed")                                                                \
-    X(DESCRIPTION_CHANGED, 1, "description changed")                                               \
-    X(TITLE_CHANGED, 1, "title changed")                                                           \
-    X(DEFAULT_CHANGED, 1, "default changed")                                                       \
-    X(SCHEMA_ADDED, 0, "a schema was added where the old one had none")                            \
-    X(SCHEMA_REMOVED, 1, "a schema was removed")                                                   \
-    X(TYPE_EXTENDED, 1, "integer widened to number")                                               \
-    X(TYPE_NARROWED, 0, "number narrowed to integer")                                              \
-    X(TYPE_CHANGED, 0, "the type is different in the new schema")                                  \
-    X(MAX_LENGTH_ADDED, 0, "maxLength added")                                                      \
-    X(MAX_LENGTH_REMOVED, 1, "maxLength removed")                                                  \
-    X(MAX_LENGTH_INCREASED, 1, "maxLength increased")                                              \
-    X(MAX_LENGTH_DECREASED, 0, "maxLength decreased: old strings may be too long")                 \
-    X(MIN_LENGTH_ADDED, 0, "minLength added")                                                      \
-    X(MIN_LENGTH_REMOVED, 1, "minLength removed")                                                  \
-    X(MIN_LENGTH_INCREASED, 0, "minLength increased: old strings may be too short")                \
-    X(MIN_LENGTH_DECREASED, 1, "minLength decreased")                                              \
-    X(PATTERN_ADDED, 0, "pattern added")                                                           \
-    X(PATTERN_REMOVED, 1, "pattern removed")                                                       \
-    X(PATTERN_CHANGED, 0, "pattern changed")                                                       \
-    X(MAXIMUM_ADDED, 0, "maximum added")                                                           \
-    X(MAXIMUM_REMOVED, 1, "maximum removed")                                                       \
-    X(MAXIMUM_INCREASED, 1, "maximum increased")                                                   \
-    X(MAXIMUM_DECREASED, 0, "maximum decreased: old values may be too large")                      \
-    X(MINIMUM_ADDED, 0, "minimum added")                                                           \
-    X(MINIMUM_REMOVED, 1, "minimum removed")                                                       \
-    X(MINIMUM_INCREASED, 0, "minimum increased: old values may be too small")                      \
-    X(MINIMUM_DECREASED, 1, "minimum decreased")                                                   \
-    X(EXCLUSIVE_MAXIMUM_ADDED, 0, "exclusiveMaximum added")                                        \
-    X(EXCLUSIVE_MAXIMUM_REMOVED, 1, "exclusiveMaximum removed")                                    \
-    X(EXCLUSIVE_MAXIMUM_INCREASED, 1, "exclusiveMaximum increased")                                \
-    X(EXCLUSIVE_MAXIMUM_DECREASED, 0, "exclusiveMaximum decreased")                                \
-    X(EXCLUSIVE_MINIMUM_ADDED, 0, "exclusiveMinimum added")                                        \
-    X(EXCLUSIVE_MINIMUM_REMOVED, 1, "exclusiveMinimum removed")                                    \
-    X(EXCLUSIVE_MINIMUM_INCREASED, 0, "exclusiveMinimum increased")                                \
-    X(EXCLUSIVE_MINIMUM_DECREASED, 1, "exclusiveMinimum decreased")                                \
-    X(MULTIPLE_OF_ADDED, 0, "multipleOf added")                                                    \
-    X(MULTIPLE_OF_REMOVED, 1, "multipleOf removed")                                                \
-    X(MULTIPLE_OF_EXPANDED, 0, "multipleOf is now a multiple of the old one")                      \
-    X(MULTIPLE_OF_REDUCED, 1, "multipleOf now divides the old one")                                \
-    X(MULTIPLE_OF_CHANGED, 0, "multipleOf changed")                                                \
-    X(REQUIRED_ATTRIBUTE_ADDED, 0, "property became required")                                     \
-    X(REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED, 1, "property with a default became required")         \
-    X(REQUIRED_ATTRIBUTE_REMOVED, 1, "property is no longer required")                             \
-    X(MAX_PROPERTIES_ADDED, 0, "maxProperties added")                                              \
-    X(MAX_PROPERTIES_REMOVED, 1, "maxProperties removed")                                          \
-    X(MAX_PROPERTIES_INCREASED, 1, "maxProperties increased")                                      \
-    X(MAX_PROPERTIES_DECREASED, 0, "maxProperties decreased")                                      \
-    X(MIN_PROPERTIES_ADDED, 0, "minProperties added")                                              \
-    X(MIN_PROPERTIES_REMOVED, 1, "minProperties removed")                                          \
-    X(MIN_PROPERTIES_INCREASED, 0, "minProperties increased")                                      \
-    X(MIN_PROPERTIES_DECREASED, 1, "minProperties decreased")                                      \
-    X(ADDITIONAL_PROPERTIES_ADDED, 1, "additional properties are now allowed")                     \
-    X(ADDITIONAL_PROPERTIES_REMOVED, 0, "additional properties are no longer allowed")             \
-    X(ADDITIONAL_PROPERTIES_EXTENDED, 1, "additionalProperties schema removed")                    \
-    X(ADDITIONAL_PROPERTIES_NARROWED, 0, "additionalProperties schema added")                      \
-    X(DEPENDENCY_ARRAY_ADDED, 0, "property dependency added")                                      \
-    X(DEPENDENCY_ARRAY_REMOVED, 1, "property dependency removed")                                  \
-    X(DEPENDENCY_ARRAY_EXTENDED, 0, "property dependency lists more properties")                   \
-    X(DEPENDENCY_ARRAY_NARROWED, 1, "property dependency lists fewer properties")                  \
-    X(DEPENDENCY_ARRAY_CHANGED, 0, "property dependency changed")                                  \
-    X(DEPENDENCY_SCHEMA_ADDED, 0, "schema dependency added")                                       \
-    X(DEPENDENCY_SCHEMA_REMOVED, 1, "schema dependency removed")                                   \
-    X(PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL, 0,                                                     \
-      "property added where the old schema allowed any value for it")                              \
-    X(REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL, 0,                                            \
-      "required property added where the old schema allowed any value for it")                     \
-    X(REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL, 0,                               \
-      "required property with default added where the old schema allowed any value for it")        \
-    X(OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL, 0,                                            \
-      "optional property added where the old schema allowed any value for it")                     \
-    X(PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL, 1,                                   \
-      "property accepting anything added to an open content model")                                \
-    X(REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL, 0,                                          \
-      "required property added: old data may lack it")                                             \
-    X(REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL, 1,                             \
-      "required property with a default added to a closed content model")                          \
-    X(OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL, 1,                                          \
-      "optional property added to a closed content model")                                         \
-    X(PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL, 1, "property removed; the new schema is open")     \
-    X(PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL, 1,                                    \
-      "property that was never allowed removed")                                                   \
-    X(PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL, 0,                                               \
-      "property removed and the new schema is closed: old data with it is rejected")               \
-    X(PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 1,                              \
-      "property removed; the new schema's patternProperties/additionalProperties accept it")       \
-    X(PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 0,                             \
-      "property removed; the new schema's patternProperties/additionalProperties reject it")       \
-    X(PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 1,                                \
-      "property added; it accepts what the old patternProperties/additionalProperties did")        \
-    X(PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 0,                               \
-      "property added; it rejects some of what the old patternProperties/additionalProperties "    \
-      "accepted")                                                                                  \
-    X(RESERVED_PROPERTY_REMOVED, 0, "reserved property removed")                                   \
-    X(RESERVED_PROPERTY_CONFLICTS_WITH_PROPERTY, 0, "property conflicts with a reserved one")      \
-    X(UNEVALUATED_PROPERTIES_ADDED, 1, "unevaluated properties are now allowed")                   \
-    X(UNEVALUATED_PROPERTIES_REMOVED, 0, "unevaluated properties are no longer allowed")           \
-    X(UNEVALUATED_PROPERTIES_EXTENDED, 1, "unevaluatedProperties widened")                         \
-    X(UNEVALUATED_PROPERTIES_NARROWED, 0, "unevaluatedProperties narrowed")                        \
-    X(MAX_ITEMS_ADDED, 0, "maxItems added")                                                        \
-    X(MAX_ITEMS_REMOVED, 1, "maxItems removed")                                                    \
-    X(MAX_ITEMS_INCREASED, 1, "maxItems increased")                                                \
-    X(MAX_ITEMS_DECREASED, 0, "maxItems decreased")                                                \
-    X(MIN_ITEMS_ADDED, 0, "minItems added")                                                        \
-    X(MIN_ITEMS_REMOVED, 1, "minItems removed")                                                    \
-    X(MIN_ITEMS_INCREASED, 0, "minItems increased")                                                \
-    X(MIN_ITEMS_DECREASED, 1, "minItems decreased")                                                \
-    X(MAX_CONTAINS_ADDED, 0, "maxContains added")                                                  \
-    X(MAX_CONTAINS_REMOVED, 0, "maxContains removed")                                              \
-    X(MAX_CONTAINS_INCREASED, 0, "maxContains increased")                                          \
-    X(MAX_CONTAINS_DECREASED, 0, "maxContains decreased")                                          \
-    X(MIN_CONTAINS_ADDED, 0, "minContains added")                                                  \
-    X(MIN_CONTAINS_REMOVED, 0, "minContains removed")                                              \
-    X(MIN_CONTAINS_INCREASED, 0, "minContains increased")                                          \
-    X(MIN_CONTAINS_DECREASED, 0, "minContains decreased")                                          \
-    X(UNIQUE_ITEMS_ADDED, 0, "uniqueItems added")                                                  \
-    X(UNIQUE_ITEMS_REMOVED, 1, "uniqueItems removed")                                              \
-    X(ADDITIONAL_ITEMS_ADDED, 1, "additional items are now allowed")                               \
-    X(ADDITIONAL_ITEMS_REMOVED, 0, "additional items are no longer allowed")                       \
-    X(ADDITIONAL_ITEMS_EXTENDED, 1, "additionalItems schema removed")                              \
-    X(ADDITIONAL_ITEMS_NARROWED, 0, "additionalItems schema added")                                \
-    X(UNEVALUATED_ITEMS_ADDED, 1, "unevaluated items are now allowed")                             \
-    X(UNEVALUATED_ITEMS_REMOVED, 0, "unevaluated items are no longer allowed")                     \
-    X(UNEVALUATED_ITEMS_EXTENDED, 1, "unevaluatedItems widened")                                   \
-    X(UNEVALUATED_ITEMS_NARROWED, 0, "unevaluatedItems narrowed")                                  \
-    X(ITEM_ADDED_TO_OPEN_CONTENT_MODEL, 0,                                                         \
-      "tuple item added where the old schema allowed any value")                                   \
-    X(ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL, 1,                                       \
-      "tuple item accepting anything added to an open content model")                              \
-    X(ITEM_ADDED_TO_CLOSED_CONTENT_MODEL, 1, "tuple item added to a closed content model")         \
-    X(ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL, 1, "tuple item removed; the new schema is open")       \
-    X(ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL, 1,                                        \
-      "tuple item that was never allowed removed")                                                 \
-    X(ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL, 0,                                                   \
-      "tuple item removed and the new schema is closed: old data with it is rejected")             \
-    X(ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 1,                                  \
-      "tuple item removed; the new additionalItems accepts it")                                    \
-    X(ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 0,                                 \
-      "tuple item removed; the new additionalItems rejects it")                                    \
-    X(ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 1,                                    \
-      "tuple item added; it accepts what the old additionalItems did")                             \
-    X(ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL, 0,                                   \
-      "tuple item added; it rejects some of what the old additionalItems accepted")                \
-    X(ENUM_ARRAY_EXTENDED, 1, "enum gained values")                                                \
-    X(ENUM_ARRAY_NARROWED, 0, "enum lost values")                                                  \
-    X(ENUM_ARRAY_CHANGED, 0, "enum/const values changed")                                          \
-    X(COMBINED_TYPE_EXTENDED, 1, "combinator widened (e.g. oneOf to anyOf)")                       \
-    X(COMBINED_TYPE_CHANGED, 0, "combinator changed")                                              \
-    X(PRODUCT_TYPE_EXTENDED, 0, "allOf gained subschemas")                                         \
-    X(PRODUCT_TYPE_NARROWED, 1, "allOf lost subschemas")                                           \
-    X(SUM_TYPE_EXTENDED, 1, "oneOf/anyOf gained subschemas")                                       \
-    X(SUM_TYPE_NARROWED, 0, "oneOf/anyOf lost subschemas")                                         \
-    X(COMBINED_TYPE_SUBSCHEMAS_CHANGED, 0,                                                         \
-      "some old subschema has no compatible counterpart in the new schema")                        \
-    X(NOT_TYPE_EXTENDED, 0, "not now rejects more")                                                \
-    X(NOT_TYPE_NARROWED, 1, "not now rejects less")
-
-enum {
-#define JS_CHG_ENUM_(name, compat, reason) CHG_##name,
-    JS_CHANGES(JS_CHG_ENUM_)
-#undef JS_CHG_ENUM_
-        CHG_COUNT_
-};
-
-static const struct {
-    const char *name;   /* Confluent's name */
-    int compatible;     /* in COMPATIBLE_CHANGES */
-    const char *reason; /* short explanation */
-} chg_table[] = {
-#define JS_CHG_ROW_(name, compat, reason) {#name, compat, reason},
-    JS_CHANGES(JS_CHG_ROW_)
-#undef JS_CHG_ROW_
-};
-
-/* A growable list of changes (a Confluent Context's differences). */
-typedef struct js_diffs_s {
-    int *type;   /* CHG_* */
-    char **path; /* owned */
-    size_t n;    /* entries */
-    size_t cap;  /* capacity */
-} js_diffs_t;
-
-/* State of one comparison. */
-typedef struct js_cmp_s {
-    char path[PATH_MAX_LEN + 1];             /* "#/" + segments; shared by all sub-lists */
-    size_t path_len;                         /* strlen(path) */
-    size_t n_segs;                           /* segments after "#/" */
-    const js_node_t *stack_o[CMP_MAX_STACK]; /* pairs being compared (cycle detection) */
-    const js_node_t *stack_u[CMP_MAX_STACK]; /* ... their update side */
-    size_t depth;                            /* entries on the stack */
-    long budget;                             /* node comparisons left */
-    int rc;                                  /* first failure (sticky); SL_OK while fine */
-} js_cmp_t;
-
-static void diffs_free(js_diffs_t *d)
+int sl_jsonschema_parse(const char *json, size_t len, sl_jsonschema_t **schema_out, char *err,
+                        size_t err_size)
 {
-    for (size_t i = 0; i < d->n; i++)
-        free(d->path[i]);
-    free(d->type);
-    free(d->path);
-    memset(d, 0, sizeof *d);
-}
-
-static int diffs_reserve(js_diffs_t *d, size_t more)
-{
-    if (d->n + more <= d->cap) return SL_OK;
-    size_t nc = d->cap ? d->cap * 2 : 8;
-    while (nc < d->n + more)
-        nc *= 2;
-    int *t = realloc(d->type, nc * sizeof *t);
-    if (!t) return SL_NOMEM;
-    d->type = t;
-    char **p = realloc(d->path, nc * sizeof *p);
-    if (!p) return SL_NOMEM;
-    d->path = p;
-    d->cap = nc;
-    return SL_OK;
-}
-
-/* Adds a change at the current path (plus attr as one more segment when not NULL). */
-static void add(js_cmp_t *c, js_diffs_t *d, const char *attr, int type)
-{
-    if (c->rc != SL_OK) return;
-    if (diffs_reserve(d, 1) != SL_OK) {
-        c->rc = SL_NOMEM;
-        return;
-    }
-    size_t len = c->path_len + (attr ? strlen(attr) + 1 : 0);
-    char *p = malloc(len + 1);
-    if (!p) {
-        c->rc = SL_NOMEM;
-        return;
-    }
-    if (attr)
-        snprintf(p, len + 1, "%s%s%s", c->path, c->n_segs ? "/" : "", attr);
-    else
-        memcpy(p, c->path, c->path_len + 1);
-    d->type[d->n] = type;
-    d->path[d->n++] = p;
-}
-
-/* Moves every change of src to the end of dst; src ends empty. */
-static void merge(js_cmp_t *c, js_diffs_t *dst, js_diffs_t *src)
-{
-    if (src->n == 0) {
-        diffs_free(src);
-        return;
-    }
-    if (c->rc == SL_OK && diffs_reserve(dst, src->n) != SL_OK) c->rc = SL_NOMEM;
-    if (c->rc != SL_OK) {
-        diffs_free(src);
-        return;
-    }
-    memcpy(dst->type + dst->n, src->type, src->n * sizeof *src->type);
-    memcpy(dst->path + dst->n, src->path, src->n * sizeof *src->path);
-    dst->n += src->n;
-    free(src->type);
-    free(src->path);
-    memset(src, 0, sizeof *src);
-}
-
-static int all_compatible(const js_diffs_t *d)
-{
-    for (size_t i = 0; i < d->n; i++)
-        if (!chg_table[d->type[i]].compatible) return 0;
-    return 1;
-}
-
-typedef struct js_pathmark_s {
-    size_t len;    /* path_len before the push */
-    size_t n_segs; /* n_segs before the push */
-} js_pathmark_t;
-
-static js_pathmark_t enter(js_cmp_t *c, const char *seg)
-{
-    js_pathmark_t m = {c->path_len, c->n_segs};
-    size_t room = sizeof c->path - c->path_len;
-    int n = snprintf(c->path + c->path_len, room, "%s%s", c->n_segs ? "/" : "", seg);
-    c->path_len = (n < 0 || (size_t)n >= room) ? sizeof c->path - 1 : c->path_len + (size_t)n;
-    c->n_segs++;
-    return m;
-}
-
-static void leave(js_cmp_t *c, js_pathmark_t m)
-{
-    c->path_len = m.len;
-    c->n_segs = m.n_segs;
-    c->path[m.len] = '\0';
-}
-
-static void compare(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_node_t *u);
-
-/* Compares in a sub-list and returns whether all its changes are compatible. */
-static int compare_sub(js_cmp_t *c, js_diffs_t *sub, const js_node_t *o, const js_node_t *u)
-{
-    compare(c, sub, o, u);
-    return c->rc == SL_OK && all_compatible(sub);
-}
-
-static const js_node_t *deref(const js_node_t *n)
-{
-    /* Parse refused ref cycles without a real schema, so this ends. */
-    while (n && n->kind == JS_REF)
-        n = n->inner;
-    return n;
-}
-
-static int is_empty_class(const js_node_t *n)
-{
-    return n->kind == JS_EMPTY || n->kind == JS_TRUE;
-}
-
-static int str_eq(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-static void cmp_count(js_cmp_t *c, js_diffs_t *d, const char *attr, js_int_t o, js_int_t u,
-                      int added, int removed, int increased, int decreased)
-{
-    if (o.has == u.has && (!o.has || o.val == u.val)) return;
-    if (!o.has)
-        add(c, d, attr, added);
-    else if (!u.has)
-        add(c, d, attr, removed);
-    else
-        add(c, d, attr, o.val < u.val ? increased : decreased);
-}
-
-static void cmp_limit(js_cmp_t *c, js_diffs_t *d, const char *attr, js_num_t o, js_num_t u,
-                      int added, int removed, int increased, int decreased)
-{
-    if (o.has == u.has && (!o.has || o.val == u.val)) return;
-    if (!o.has)
-        add(c, d, attr, added);
-    else if (!u.has)
-        add(c, d, attr, removed);
-    else
-        add(c, d, attr, o.val < u.val ? increased : decreased);
-}
-
-/* b is an integer multiple of a (both > 0). Confluent compares intValue()s, which throws for
- * fractional steps (x % 0); this is the rule it means, exact for integers and within 1e-9
- * relative for decimals (0.1 vs 0.3). No libm: sl_serde does not link it. */
-static int is_multiple(double b, double a)
-{
-    double q = b / a;
-    if (!(q >= 1 && q < 9e15)) return 0;
-    double r = q - (double)(long long)(q + 0.5);
-    if (r < 0) r = -r;
-    return r <= 1e-9 * q;
-}
-
-static void cmp_string(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_node_t *u)
-{
-    cmp_count(c, d, "maxLength", o->max_length, u->max_length, CHG_MAX_LENGTH_ADDED,
-              CHG_MAX_LENGTH_REMOVED, CHG_MAX_LENGTH_INCREASED, CHG_MAX_LENGTH_DECREASED);
-    cmp_count(c, d, "minLength", o->min_length, u->min_length, CHG_MIN_LENGTH_ADDED,
-              CHG_MIN_LENGTH_REMOVED, CHG_MIN_LENGTH_INCREASED, CHG_MIN_LENGTH_DECREASED);
-    if (!o->pattern && u->pattern)
-        add(c, d, "pattern", CHG_PATTERN_ADDED);
-    else if (o->pattern && !u->pattern)
-        add(c, d, "pattern", CHG_PATTERN_REMOVED);
-    else if (o->pattern && strcmp(o->pattern, u->pattern) != 0)
-        add(c, d, "pattern", CHG_PATTERN_CHANGED);
-}
-
-static void cmp_number(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_node_t *u)
-{
-    cmp_limit(c, d, "maximum", o->maximum, u->maximum, CHG_MAXIMUM_ADDED, CHG_MAXIMUM_REMOVED,
-              CHG_MAXIMUM_INCREASED, CHG_MAXIMUM_DECREASED);
-    cmp_limit(c, d, "minimum", o->minimum, u->minimum, CHG_MINIMUM_ADDED, CHG_MINIMUM_REMOVED,
-              CHG_MINIMUM_INCREASED, CHG_MINIMUM_DECREASED);
-    cmp_limit(c, d, "exclusiveMaximum", o->xmaximum, u->xmaximum, CHG_EXCLUSIVE_MAXIMUM_ADDED,
-              CHG_EXCLUSIVE_MAXIMUM_REMOVED, CHG_EXCLUSIVE_MAXIMUM_INCREASED,
-              CHG_EXCLUSIVE_MAXIMUM_DECREASED);
-    cmp_limit(c, d, "exclusiveMinimum", o->xminimum, u->xminimum, CHG_EXCLUSIVE_MINIMUM_ADDED,
-              CHG_EXCLUSIVE_MINIMUM_REMOVED, CHG_EXCLUSIVE_MINIMUM_INCREASED,
-              CHG_EXCLUSIVE_MINIMUM_DECREASED);
-    js_num_t om = o->multiple_of, um = u->multiple_of;
-    if (!(om.has == um.has && (!om.has || om.val == um.val))) {
-        if (!om.has)
-            add(c, d, "multipleOf", CHG_MULTIPLE_OF_ADDED);
-        else if (!um.has)
-            add(c, d, "multipleOf", CHG_MULTIPLE_OF_REMOVED);
-        else if (is_multiple(um.val, om.val))
-            add(c, d, "multipleOf", CHG_MULTIPLE_OF_EXPANDED);
-        else if (is_multiple(om.val, um.val))
-            add(c, d, "multipleOf", CHG_MULTIPLE_OF_REDUCED);
-        else
-            add(c, d, "multipleOf", CHG_MULTIPLE_OF_CHANGED);
-    }
-    if (o->integer != u->integer)
-        add(c, d, NULL, o->integer ? CHG_TYPE_EXTENDED : CHG_TYPE_NARROWED);
-}
-
-/* Every element of a is in b (JSON equality). */
-static int json_subset(const json_t *a, const json_t *b)
-{
-    for (size_t i = 0; i < json_array_size(a); i++) {
-        size_t j;
-        for (j = 0; j < json_array_size(b); j++)
-            if (json_equal(json_array_get(a, i), json_array_get(b, j))) break;
-        if (j == json_array_size(b)) return 0;
-    }
-    return 1;
-}
-
-static void cmp_enum(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_node_t *u)
-{
-    int fwd = json_subset(o->values, u->values), back = json_subset(u->values, o->values);
-    if (fwd && back) return;
-    add(c, d, "enum",
-        fwd    ? CHG_ENUM_ARRAY_EXTENDED
-        : back ? CHG_ENUM_ARRAY_NARROWED
-               : CHG_ENUM_ARRAY_CHANGED);
-}
-
-static int in_required(const js_node_t *n, const char *name)
-{
-    for (size_t i = 0; i < json_array_size(n->required); i++)
-        if (strcmp(json_string_value(json_array_get(n->required, i)), name) == 0) return 1;
-    return 0;
-}
-
-static const js_node_t *find_named(const js_named_t *arr, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(arr[i].name, name) == 0) return arr[i].node;
-    return NULL;
-}
-
-/* Object open content model: no patternProperties, no additionalProperties schema, additional
- * properties allowed, and no closing unevaluatedProperties. */
-static int object_open(const js_node_t *n)
-{
-    if (n->n_pattern_props || n->additional || !n->permits_additional) return 0;
-    return !n->uneval_props || is_empty_class(n->uneval_props);
-}
-
-/* The schema a partially open object gives an undeclared property name, or NULL (closed).
- * Sets c->rc to SL_UNSUPP when a pattern cannot be evaluated. */
-static const js_node_t *object_partial(js_cmp_t *c, const js_node_t *n, const char *name)
-{
-    for (size_t i = 0; i < n->n_pattern_props; i++) {
-        if (!n->pattern_props[i].re_ok) {
-            if (c->rc == SL_OK) c->rc = SL_UNSUPP;
-            return NULL;
-        }
-        if (regexec(&n->pattern_props[i].re, name, 0, NULL, 0) == 0)
-            return n->pattern_props[i].node;
-    }
-    if (n->additional) return n->additional;
-    if (n->permits_additional && n->uneval_props && n->uneval_props->kind != JS_FALSE &&
-        !is_empty_class(n->uneval_props))
-        return n->uneval_props;
-    return NULL;
-}
-
-static void cmp_uneval(js_cmp_t *c, js_diffs_t *d, const char *key, const js_node_t *o,
-                       const js_node_t *u, int added, int removed, int extended, int narrowed)
-{
-    if (!o && !u) return;
-    js_pathmark_t m = enter(c, key);
-    if (!o)
-        add(c, d, NULL, u->kind == JS_FALSE ? removed : narrowed);
-    else if (!u)
-        add(c, d, NULL, o->kind == JS_FALSE ? added : extended);
-    else if (o->kind == JS_FALSE && u->kind != JS_FALSE)
-        add(c, d, NULL, added);
-    else if (o->kind != JS_FALSE && u->kind == JS_FALSE)
-        add(c, d, NULL, removed);
-    else if (is_empty_class(o) && !is_empty_class(u))
-        add(c, d, NULL, narrowed);
-    else if (!is_empty_class(o) && is_empty_class(u))
-        add(c, d, NULL, extended);
-    else
-        compare(c, d, o, u);
-    leave(c, m);
-}
-
-static void cmp_object(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_node_t *u)
-{
-    js_pathmark_t m, m2;
-
-    /* required, for properties declared on both sides */
-    m = enter(c, "required");
-    for (size_t i = 0; i < o->n_props; i++) {
-        const char *name = o->props[i].name;
-        const js_node_t *us = find_named(u->props, u->n_props, name);
-        if (!us) continue;
-        int oreq = in_required(o, name), ureq = in_required(u, name);
-        if (oreq == ureq) continue;
-        m2 = enter(c, name);
-        if (oreq)
-            add(c, d, NULL, CHG_REQUIRED_ATTRIBUTE_REMOVED);
-        else
-            add(c, d, NULL,
-                us->dflt ? CHG_REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED
-                         : CHG_REQUIRED_ATTRIBUTE_ADDED);
-        leave(c, m2);
-    }
-    leave(c, m);
-
-    /* properties: in the original (removed or changed), then only in the update (added) */
-    m = enter(c, "properties");
-    for (size_t i = 0; i < o->n_props && c->rc == SL_OK; i++) {
-        const char *name = o->props[i].name;
-        const js_node_t *os = o->props[i].node;
-        const js_node_t *us = find_named(u->props, u->n_props, name);
-        m2 = enter(c, name);
-        if (us) {
-            compare(c, d, os, us);
-        } else if (object_open(u)) {
-            add(c, d, NULL, CHG_PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL);
-        } else {
-            const js_node_t *partial = object_partial(c, u, name);
-            if (partial) {
-                js_diffs_t sub = {0};
-                int ok = compare_sub(c, &sub, os, partial);
-                merge(c, d, &sub);
-                add(c, d, NULL,
-                    ok ? CHG_PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                       : CHG_PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL);
-            } else {
-                add(c, d, NULL,
-                    deref(os)->kind == JS_FALSE
-                        ? CHG_PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL
-                        : CHG_PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL);
-            }
-        }
-        leave(c, m2);
-    }
-    for (size_t i = 0; i < u->n_props && c->rc == SL_OK; i++) {
-        const char *name = u->props[i].name;
-        if (find_named(o->props, o->n_props, name)) continue;
-        const js_node_t *us = u->props[i].node;
-        int req = in_required(u, name);
-        m2 = enter(c, name);
-        if (object_open(o)) {
-            if (is_empty_class(deref(us)))
-                add(c, d, NULL, CHG_PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL);
-            else if (req)
-                add(c, d, NULL,
-                    us->dflt ? CHG_REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL
-                             : CHG_REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL);
-            else
-                add(c, d, NULL, CHG_OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL);
-        } else {
-            const js_node_t *partial = object_partial(c, o, name);
-            if (partial) {
-                js_diffs_t sub = {0};
-                int ok = compare_sub(c, &sub, partial, us);
-                merge(c, d, &sub);
-                add(c, d, NULL,
-                    ok ? CHG_PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                       : CHG_PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL);
-            }
-            /* Closed and partially open alike: a new required property breaks old data. */
-            if (req)
-                add(c, d, NULL,
-                    us->dflt ? CHG_REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL
-                             : CHG_REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL);
-            else
-                add(c, d, NULL, CHG_OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL);
-        }
-        leave(c, m2);
-    }
-    leave(c, m);
-
-    /* dependencies */
-    m = enter(c, "dependencies");
-    for (size_t i = 0; i < o->n_pdeps; i++) {
-        const js_pdep_t *od = &o->pdeps[i];
-        const js_pdep_t *ud = NULL;
-        for (size_t j = 0; j < u->n_pdeps && !ud; j++)
-            if (strcmp(u->pdeps[j].name, od->name) == 0) ud = &u->pdeps[j];
-        m2 = enter(c, od->name);
-        if (!ud) {
-            add(c, d, NULL, CHG_DEPENDENCY_ARRAY_REMOVED);
-        } else {
-            int fwd = json_subset(od->list, ud->list), back = json_subset(ud->list, od->list);
-            if (!(fwd && back))
-                add(c, d, NULL,
-                    fwd    ? CHG_DEPENDENCY_ARRAY_EXTENDED
-                    : back ? CHG_DEPENDENCY_ARRAY_NARROWED
-                           : CHG_DEPENDENCY_ARRAY_CHANGED);
-        }
-        leave(c, m2);
-    }
-    for (size_t j = 0; j < u->n_pdeps; j++) {
-        int found = 0;
-        for (size_t i = 0; i < o->n_pdeps && !found; i++)
-            found = strcmp(u->pdeps[j].name, o->pdeps[i].name) == 0;
-        if (found) continue;
-        m2 = enter(c, u->pdeps[j].name);
-        add(c, d, NULL, CHG_DEPENDENCY_ARRAY_ADDED);
-        leave(c, m2);
-    }
-    for (size_t i = 0; i < o->n_sdeps && c->rc == SL_OK; i++) {
-        const js_node_t *us = find_named(u->sdeps, u->n_sdeps, o->sdeps[i].name);
-        m2 = enter(c, o->sdeps[i].name);
-        if (!us)
-            add(c, d, NULL, CHG_DEPENDENCY_SCHEMA_REMOVED);
-        else
-            compare(c, d, o->sdeps[i].node, us);
-        leave(c, m2);
-    }
-    for (size_t j = 0; j < u->n_sdeps; j++) {
-        if (find_named(o->sdeps, o->n_sdeps, u->sdeps[j].name)) continue;
-        m2 = enter(c, u->sdeps[j].name);
-        add(c, d, NULL, CHG_DEPENDENCY_SCHEMA_ADDED);
-        leave(c, m2);
-    }
-    leave(c, m);
-
-    /* additionalProperties */
-    m = enter(c, "additionalProperties");
-    if (o->permits_additional != u->permits_additional)
-        add(c, d, NULL,
-            u->permits_additional ? CHG_ADDITIONAL_PROPERTIES_ADDED
-                                  : CHG_ADDITIONAL_PROPERTIES_REMOVED);
-    else if (!o->additional && u->additional)
-        add(c, d, NULL, CHG_ADDITIONAL_PROPERTIES_NARROWED);
-    else if (o->additional && !u->additional)
-        add(c, d, NULL, CHG_ADDITIONAL_PROPERTIES_EXTENDED);
-    else if (o->additional)
-        compare(c, d, o->additional, u->additional);
-    leave(c, m);
-
-    cmp_uneval(c, d, "unevaluatedProperties", o->uneval_props, u->uneval_props,
-               CHG_UNEVALUATED_PROPERTIES_ADDED, CHG_UNEVALUATED_PROPERTIES_REMOVED,
-               CHG_UNEVALUATED_PROPERTIES_EXTENDED, CHG_UNEVALUATED_PROPERTIES_NARROWED);
-
-    cmp_count(c, d, "maxProperties", o->max_props, u->max_props, CHG_MAX_PROPERTIES_ADDED,
-              CHG_MAX_PROPERTIES_REMOVED, CHG_MAX_PROPERTIES_INCREASED,
-              CHG_MAX_PROPERTIES_DECREASED);
-    cmp_count(c, d, "minProperties", o->min_props, u->min_props, CHG_MIN_PROPERTIES_ADDED,
-              CHG_MIN_PROPERTIES_REMOVED, CHG_MIN_PROPERTIES_INCREASED,
-              CHG_MIN_PROPERTIES_DECREASED);
-}
-
-/* Array open content model: additional items allowed with no schema, and no closing
- * unevaluatedItems. */
-static int array_open(const js_node_t *n)
-{
-    if (!n->permits_additional_items || n->additional_items) return 0;
-    return !n->uneval_items || is_empty_class(n->uneval_items);
-}
-
-static const js_node_t *array_partial(const js_node_t *n)
-{
-    if (n->additional_items) return n->additional_items;
-    if (n->permits_additional_items && n->uneval_items && n->uneval_items->kind != JS_FALSE &&
-        !is_empty_class(n->uneval_items))
-        return n->uneval_items;
-    return NULL;
-}
-
-static void cmp_array(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_node_t *u)
-{
-    js_pathmark_t m = enter(c, "items");
-    if (o->all_items && u->all_items)
-        compare(c, d, o->all_items, u->all_items);
-    else if (!o->all_items && u->all_items)
-        add(c, d, NULL, CHG_SCHEMA_ADDED);
-    else if (o->all_items && !u->all_items)
-        add(c, d, NULL, CHG_SCHEMA_REMOVED);
-    leave(c, m);
-
-    size_t common = o->n_items < u->n_items ? o->n_items : u->n_items;
-    for (size_t i = 0; i < o->n_items || i < u->n_items; i++) {
-        if (c->rc != SL_OK) break;
-        char seg[40];
-        snprintf(seg, sizeof seg, "items/%zu", i);
-        m = enter(c, seg);
-        if (i < common) {
-            compare(c, d, o->item_list[i], u->item_list[i]);
-        } else if (i < o->n_items) {
-            const js_node_t *os = o->item_list[i];
-            const js_node_t *partial = array_partial(u);
-            if (array_open(u)) {
-                add(c, d, NULL, CHG_ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL);
-            } else if (partial) {
-                js_diffs_t sub = {0};
-                int ok = compare_sub(c, &sub, os, partial);
-                merge(c, d, &sub);
-                add(c, d, NULL,
-                    ok ? CHG_ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                       : CHG_ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL);
-            } else {
-                add(c, d, NULL,
-                    deref(os)->kind == JS_FALSE
-                        ? CHG_ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL
-                        : CHG_ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL);
-            }
-        } else {
-            const js_node_t *us = u->item_list[i];
-            const js_node_t *partial = array_partial(o);
-            if (array_open(o)) {
-                add(c, d, NULL,
-                    is_empty_class(deref(us))
-                        ? CHG_ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL
-                        : CHG_ITEM_ADDED_TO_OPEN_CONTENT_MODEL);
-            } else if (partial) {
-                js_diffs_t sub = {0};
-                int ok = compare_sub(c, &sub, partial, us);
-                merge(c, d, &sub);
-                add(c, d, NULL,
-                    ok ? CHG_ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                       : CHG_ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL);
-            } else {
-                add(c, d, NULL, CHG_ITEM_ADDED_TO_CLOSED_CONTENT_MODEL);
-            }
-        }
-        leave(c, m);
-    }
-
-    m = enter(c, "additionalItems");
-    if (o->permits_additional_items != u->permits_additional_items)
-        add(c, d, NULL,
-            o->permits_additional_items ? CHG_ADDITIONAL_ITEMS_REMOVED
-                                        : CHG_ADDITIONAL_ITEMS_ADDED);
-    else if (!o->additional_items && u->additional_items)
-        add(c, d, NULL, CHG_ADDITIONAL_ITEMS_NARROWED);
-    else if (o->additional_items && !u->additional_items)
-        add(c, d, NULL, CHG_ADDITIONAL_ITEMS_EXTENDED);
-    else if (o->additional_items)
-        compare(c, d, o->additional_items, u->additional_items);
-    leave(c, m);
-
-    cmp_uneval(c, d, "unevaluatedItems", o->uneval_items, u->uneval_items,
-               CHG_UNEVALUATED_ITEMS_ADDED, CHG_UNEVALUATED_ITEMS_REMOVED,
-               CHG_UNEVALUATED_ITEMS_EXTENDED, CHG_UNEVALUATED_ITEMS_NARROWED);
-
-    cmp_count(c, d, "maxItems", o->max_items, u->max_items, CHG_MAX_ITEMS_ADDED,
-              CHG_MAX_ITEMS_REMOVED, CHG_MAX_ITEMS_INCREASED, CHG_MAX_ITEMS_DECREASED);
-    cmp_count(c, d, "minItems", o->min_items, u->min_items, CHG_MIN_ITEMS_ADDED,
-              CHG_MIN_ITEMS_REMOVED, CHG_MIN_ITEMS_INCREASED, CHG_MIN_ITEMS_DECREASED);
-    if (o->unique_items != u->unique_items)
-        add(c, d, "uniqueItems",
-            o->unique_items ? CHG_UNIQUE_ITEMS_REMOVED : CHG_UNIQUE_ITEMS_ADDED);
-    cmp_count(c, d, "maxContains", o->max_contains, u->max_contains, CHG_MAX_CONTAINS_ADDED,
-              CHG_MAX_CONTAINS_REMOVED, CHG_MAX_CONTAINS_INCREASED, CHG_MAX_CONTAINS_DECREASED);
-    cmp_count(c, d, "minContains", o->min_contains, u->min_contains, CHG_MIN_CONTAINS_ADDED,
-              CHG_MIN_CONTAINS_REMOVED, CHG_MIN_CONTAINS_INCREASED, CHG_MIN_CONTAINS_DECREASED);
-}
-
-/* Subschemas of a combined node with duplicates (equal JSON) collapsed, in order. */
-static size_t distinct_subs(const js_node_t *n, const js_node_t **out)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n->n_subs; i++) {
-        int dup = 0;
-        for (size_t j = 0; j < k && !dup; j++)
-            dup = out[j]->src && n->subs[i]->src && json_equal(out[j]->src, n->subs[i]->src);
-        if (!dup) out[k++] = n->subs[i];
-    }
-    return k;
-}
-
-/* Kuhn's augmenting path for the maximum matching of compatible branch pairs: edge is the
- * no x nu matrix, match_u[j] the original branch matched to update branch j (SIZE_MAX: none). */
-static int augment(size_t i, size_t nu, const unsigned char *edge, size_t *match_u,
-                   unsigned char *seen)
-{
-    for (size_t j = 0; j < nu; j++) {
-        if (!edge[i * nu + j] || seen[j]) continue;
-        seen[j] = 1;
-        if (match_u[j] == SIZE_MAX || augment(match_u[j], nu, edge, match_u, seen)) {
-            match_u[j] = i;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static void cmp_combined(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_node_t *u)
-{
-    int crit_chg = -1;
-    if (o->crit != u->crit) {
-        if (u->crit == CRIT_ANY)
-            crit_chg = CHG_COMBINED_TYPE_EXTENDED;
-        else if (u->crit == CRIT_ONE)
-            crit_chg = o->n_subs == 1 ? CHG_COMBINED_TYPE_EXTENDED : CHG_COMBINED_TYPE_CHANGED;
-        else
-            crit_chg = o->n_subs == 1 && u->n_subs == 1 ? CHG_COMBINED_TYPE_EXTENDED
-                                                        : CHG_COMBINED_TYPE_CHANGED;
-        add(c, d, NULL, crit_chg);
-        if (crit_chg == CHG_COMBINED_TYPE_CHANGED) return;
-    }
-    const js_node_t **os = malloc((o->n_subs + u->n_subs) * sizeof *os);
-    if (!os) {
-        c->rc = SL_NOMEM;
-        return;
-    }
-    const js_node_t **us = os + o->n_subs;
-    size_t no = distinct_subs(o, os), nu = distinct_subs(u, us);
-    if (no < nu)
-        add(c, d, NULL, u->crit == CRIT_ALL ? CHG_PRODUCT_TYPE_EXTENDED : CHG_SUM_TYPE_EXTENDED);
-    else if (no > nu)
-        add(c, d, NULL, u->crit == CRIT_ALL ? CHG_PRODUCT_TYPE_NARROWED : CHG_SUM_TYPE_NARROWED);
-
-    /* Compatible pairs (original branch i can be read as update branch j), with their changes. */
-    unsigned char *edge = calloc(no * nu + 1, 1);
-    js_diffs_t *pair = calloc(no * nu + 1, sizeof *pair);
-    size_t *match_u = malloc((nu + 1) * sizeof *match_u);
-    unsigned char *seen = malloc(nu + 1);
-    if (!edge || !pair || !match_u || !seen) {
-        c->rc = SL_NOMEM;
-        goto done;
-    }
-    for (size_t i = 0; i < no && c->rc == SL_OK; i++) {
-        char seg[48];
-        snprintf(seg, sizeof seg, "%s/%zu", crit_names[o->crit], i);
-        js_pathmark_t m = enter(c, seg);
-        for (size_t j = 0; j < nu && c->rc == SL_OK; j++)
-            edge[i * nu + j] = (unsigned char)compare_sub(c, &pair[i * nu + j], os[i], us[j]);
-        leave(c, m);
-    }
-    if (c->rc != SL_OK) goto done;
-    for (size_t j = 0; j < nu; j++)
-        match_u[j] = SIZE_MAX;
-    size_t matched = 0;
-    for (size_t i = 0; i < no; i++) {
-        memset(seen, 0, nu);
-        matched += (size_t)augment(i, nu, edge, match_u, seen);
-    }
-    for (size_t j = 0; j < nu; j++)
-        if (match_u[j] != SIZE_MAX) merge(c, d, &pair[match_u[j] * nu + j]);
-    if (matched < (no < nu ? no : nu)) add(c, d, NULL, CHG_COMBINED_TYPE_SUBSCHEMAS_CHANGED);
-done:
-    if (pair)
-        for (size_t k = 0; k < no * nu; k++)
-            diffs_free(&pair[k]);
-    free(pair);
-    free(edge);
-    free(match_u);
-    free(seen);
-    free(os);
-}
-
-static void compare(js_cmp_t *c, js_diffs_t *d, const js_node_t *o, const js_node_t *u)
-{
-    if (c->rc != SL_OK) return;
-    if (!o && !u) return;
-    if (!o) {
-        add(c, d, NULL, CHG_SCHEMA_ADDED);
-        return;
-    }
-    if (!u) {
-        add(c, d, NULL, CHG_SCHEMA_REMOVED);
-        return;
-    }
-    if (--c->budget < 0) {
-        c->rc = SL_TOOBIG;
-        return;
-    }
-    o = deref(o);
-    u = deref(u);
-    for (size_t i = 0; i < c->depth; i++)
-        if (c->stack_o[i] == o && c->stack_u[i] == u) return; /* $ref cycle: compatible */
-    if (c->depth == CMP_MAX_STACK) {
-        c->rc = SL_TOOBIG;
-        return;
-    }
-    c->stack_o[c->depth] = o;
-    c->stack_u[c->depth] = u;
-    c->depth++;
-
-    /* A plain schema against a combined one: a singleton combinator, a branch of a new
-     * oneOf/anyOf, or (original side) a branch of an old allOf may match it alone. */
-    if (o->kind != JS_COMBINED && u->kind == JS_COMBINED) {
-        if (u->n_subs == 1) {
-            js_diffs_t sub = {0};
-            if (compare_sub(c, &sub, o, u->subs[0])) {
-                merge(c, d, &sub);
-                goto out;
-            }
-            diffs_free(&sub);
-        } else if (u->crit != CRIT_ALL) {
-            for (size_t i = 0; i < u->n_subs && c->rc == SL_OK; i++) {
-                js_diffs_t sub = {0};
-                if (compare_sub(c, &sub, o, u->subs[i])) {
-                    merge(c, d, &sub);
-                    add(c, d, NULL, CHG_SUM_TYPE_EXTENDED);
-                    goto out;
-                }
-                diffs_free(&sub);
-            }
-        }
-    } else if (o->kind == JS_COMBINED && u->kind != JS_COMBINED) {
-        if (o->n_subs == 1) {
-            js_diffs_t sub = {0};
-            if (compare_sub(c, &sub, o->subs[0], u)) {
-                merge(c, d, &sub);
-                goto out;
-            }
-            diffs_free(&sub);
-        } else if (o->crit == CRIT_ALL) {
-            for (size_t i = 0; i < o->n_subs && c->rc == SL_OK; i++) {
-                js_diffs_t sub = {0};
-                if (compare_sub(c, &sub, o->subs[i], u)) {
-                    merge(c, d, &sub);
-                    add(c, d, NULL, CHG_PRODUCT_TYPE_NARROWED);
-                    goto out;
-                }
-                diffs_free(&sub);
-            }
-        }
-    }
-    if (c->rc != SL_OK) goto out;
-
-    if (o->kind != u->kind) {
-        /* Anything may become "accept anything"; "accept nothing" may become anything. */
-        if (o->kind != JS_FALSE && !is_empty_class(u)) add(c, d, NULL, CHG_TYPE_CHANGED);
-        goto out;
-    }
-    if (!str_eq(o->id, u->id)) add(c, d, NULL, CHG_ID_CHANGED);
-    if (!str_eq(o->title, u->title)) add(c, d, NULL, CHG_TITLE_CHANGED);
-    if (!str_eq(o->description, u->description)) add(c, d, NULL, CHG_DESCRIPTION_CHANGED);
-    if ((o->dflt == NULL) != (u->dflt == NULL) || (o->dflt && !json_equal(o->dflt, u->dflt)))
-        add(c, d, NULL, CHG_DEFAULT_CHANGED);
-    switch (o->kind) {
-    case JS_STRING:
-        cmp_string(c, d, o, u);
-        break;
-    case JS_NUMBER:
-        cmp_number(c, d, o, u);
-        break;
-    case JS_ENUM:
-        cmp_enum(c, d, o, u);
-        break;
-    case JS_CONST:
-        if (!json_equal(o->values, u->values)) add(c, d, "const", CHG_ENUM_ARRAY_CHANGED);
-        break;
-    case JS_COMBINED:
-        cmp_combined(c, d, o, u);
-        break;
-    case JS_NOT: {
-        js_pathmark_t m = enter(c, "not");
-        js_diffs_t sub = {0};
-        /* Reversed: the new "not" must reject no more than the old one did. */
-        int ok = compare_sub(c, &sub, u->inner, o->inner);
-        diffs_free(&sub);
-        add(c, d, NULL, ok ? CHG_NOT_TYPE_NARROWED : CHG_NOT_TYPE_EXTENDED);
-        leave(c, m);
-        break;
-    }
-    case JS_OBJECT:
-        cmp_object(c, d, o, u);
-        break;
-    case JS_ARRAY:
-        cmp_array(c, d, o, u);
-        break;
-    default:
-        break; /* EMPTY, TRUE, FALSE, BOOLEAN, NULL, COND: annotations only */
-    }
-out:
-    c->depth--;
-}
-
-int sl_jsonschema_compat(const sl_jsonschema_t *reader, const sl_jsonschema_t *writer,
-                         sl_jsonschema_report_t *out)
-{
-    memset(out, 0, sizeof *out);
-    js_cmp_t *c = calloc(1, sizeof *c);
-    if (!c) return SL_NOMEM;
-    strcpy(c->path, "#/");
-    c->path_len = 2;
-    c->budget = CMP_BUDGET;
-    js_diffs_t d = {0};
-    compare(c, &d, writer->top, reader->top);
-    int rc = c->rc;
-    free(c);
-    if (rc != SL_OK) {
-        diffs_free(&d);
-        return rc;
-    }
-    out->changes = calloc(d.n ? d.n : 1, sizeof *out->changes);
-    if (!out->changes) {
-        diffs_free(&d);
-        return SL_NOMEM;
-    }
-    out->compatible = 1;
-    for (size_t i = 0; i < d.n; i++) {
-        sl_jsonschema_change_t *ch = &out->changes[i];
-        ch->type = chg_table[d.type[i]].name;
-        ch->reason = chg_table[d.type[i]].reason;
-        ch->compatible = chg_table[d.type[i]].compatible;
-        ch->path = d.path[i]; /* ownership moves to the report */
-        if (!ch->compatible) out->compatible = 0;
-    }
-    out->n_changes = d.n;
-    free(d.type);
-    free(d.path);
-    return SL_OK;
-}
-
-void sl_jsonschema_report_free(sl_jsonschema_report_t *r)
-{
-    if (!r) return;
-    for (size_t i = 0; i < r->n_changes; i++)
-        free(r->changes[i].path);
-    free(r->changes);
-    memset(r, 0, sizeof *r);
+    return sl_jsonschema_parse_refs(json, len, NULL, 0, schema_out, err, err_size);
 }

@@ -70,6 +70,15 @@ struct sl_avro_node_s {
     size_t n_branches;         /* entries in branches */
     sl_avro_node_t *items;     /* borrowed; array items or map values, else NULL */
     int32_t size;              /* fixed size in bytes (>= 0) */
+    /* Data facts (serde/avro_datum.c fills them in once the graph is complete): */
+    int32_t precision; /* "precision" attribute: the integer when in 1..INT32_MAX, 0 when
+                          absent, -1 when present but not such an integer */
+    int32_t scale;     /* "scale" attribute: the integer when in 0..INT32_MAX, 0 when
+                          absent, -1 when present but not such an integer */
+    int logical;       /* sl_avro_logical_t: logical_type when valid on this node,
+                          else SL_AVRO_LOGICAL_NONE */
+    int zero_size;     /* every value of this type encodes to zero bytes (null, fixed
+                          of size 0, records of only such fields) */
 };
 
 struct sl_avro_schema_s {
@@ -84,5 +93,11 @@ struct sl_avro_schema_s {
                                so re-parsing it may resolve that name differently (a gap in
                                the specification's PCF; see emit() in avro_schema.c) */
 };
+
+/*
+ * Fills in the data facts of every node (logical, zero_size) once a schema's graph is complete;
+ * called by the parser before it returns a schema. Defined in avro_datum.c.
+ */
+void sl_avro_data_prepare(sl_avro_schema_t *schema);
 
 #endif
