@@ -304,3 +304,9 @@ void sl_broker_free(sl_broker_t *b)
     free(b->adv_host);
     free(b);
 }
+
+void sl_broker_set_record_validator(sl_broker_t *b, sl_record_validate_fn fn, void *opaque)
+{
+    b->validate_fn = fn;
+    b->validate_opaque = fn ? opaque : NULL;
+}

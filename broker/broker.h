@@ -7,6 +7,7 @@
 #ifndef SL_BROKER_H
 #define SL_BROKER_H
 
+#include "broker/validate.h"
 #include "common/props.h"
 #include <uv.h>
 
@@ -26,5 +27,15 @@ int sl_broker_listen(sl_broker_t *b, const char *host, int port, int *bound_port
  * until it has no more active handles before sl_broker_free. */
 void sl_broker_shutdown(sl_broker_t *b);
 void sl_broker_free(sl_broker_t *b);
+
+/*
+ * Install the produce-time record validator (broker/validate.h) that topics with
+ * confluent.{key,value}.schema.validation=true are checked with; fn NULL removes it (such
+ * topics then refuse every produce). opaque is borrowed: before freeing what it points to,
+ * remove the validator (e.g. before stopping the schema registry).
+ * @locality loop thread (the hook runs there; installing from the loop thread means no
+ * produce is in the middle of a call)
+ */
+void sl_broker_set_record_validator(sl_broker_t *b, sl_record_validate_fn fn, void *opaque);
 
 #endif

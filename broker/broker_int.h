@@ -10,6 +10,7 @@
 #include "broker/log.h"
 #include "broker/proto.h"
 #include "broker/topics.h"
+#include "broker/validate.h"
 #include "common/props.h"
 
 #include <stdint.h>
@@ -48,6 +49,10 @@ struct sl_broker_s {
     int shutting_down;                /* no new work accepted */
     int fetch_wake_pending;           /* re-run waiting fetches at the end of this loop turn */
     sl_buf_t scratch;                 /* decompression scratch for produce validation */
+
+    /* Produce-time schema enforcement (validate.h, sl_broker_set_record_validator). */
+    sl_record_validate_fn validate_fn; /* the record validator, NULL = none installed */
+    void *validate_opaque;             /* its first argument (borrowed) */
 };
 
 /* API handlers (proto_*.c). */

@@ -27,11 +27,18 @@
  *    else default); Kafka starts from the override or the static default, ignoring the
  *    broker setting, which surprises people who set log.cleanup.policy.
  *
+ * Schema enforcement on produce (validate.h): confluent.{key,value}.schema.validation and
+ * confluent.{key,value}.subject.name.strategy as Confluent Server has them (the strategy takes
+ * Confluent's class names, io.confluent.kafka.serializers.subject.TopicNameStrategy, or the
+ * short names), plus Sluice's sluice.{key,value}.schema.validation.mode = id (Confluent's
+ * check, the default) | full (also decode the payload against its schema). They have no
+ * broker-level synonyms; sl_tcfg_validation reads them from a topic's overrides without
+ * allocating, once per partition of a Produce request.
+ *
  * Stored and described but not acted upon by this broker (single node, or engine limits):
  * min.insync.replicas, unclean.leader.election.enable, segment.index.bytes, preallocate,
- * max.compaction.lag.ms, min.cleanable.dirty.ratio, message.timestamp.difference.max.ms and
- * the confluent.* keys (reserved for the schema registry hook). Code that enforces one of
- * them reads it through sl_catalog_config_i64/sl_tcfg_value.
+ * max.compaction.lag.ms, min.cleanable.dirty.ratio and message.timestamp.difference.max.ms.
+ * Code that enforces one of them reads it through sl_catalog_config_i64/sl_tcfg_value.
  *
  * @locality any thread
  */
@@ -89,12 +96,14 @@ static size_t split_list(const char *v, char **buf, char ***items);
 static int list_has(char **items, size_t n, const char *s);
 static int check_compression(const char *key, const char *value, char *err, size_t errlen);
 static int check_ts_type(const char *key, const char *value, char *err, size_t errlen);
+static int check_strategy(const char *key, const char *value, char *err, size_t errlen);
 
 static const char *const cleanup_choices[] = {"compact", "delete", NULL};
 /* Kafka's broker compression options, plus "none" (what producers call it). */
 static const char *const compression_choices[] = {"uncompressed", "zstd",     "lz4",  "snappy",
                                                   "gzip",         "producer", "none", NULL};
 static const char *const ts_type_choices[] = {"CreateTime", "LogAppendTime", NULL};
+static const char *const val_mode_choices[] = {"id", "full", NULL};
 
 #define LMAX                "9223372036854775807"
 #define TOPIC_NAME_STRATEGY "io.confluent.kafka.serializers.subject.TopicNameStrategy"
@@ -108,11 +117,11 @@ static const tcfg_t tcfg[] = {
     {"confluent.key.schema.validation", SL_CFGT_BOOLEAN, F_NONE, "false",
      {{NULL, 0}}, 0, 0, 0, 0, NULL, NULL, 0},
     {"confluent.key.subject.name.strategy", SL_CFGT_STRING, F_NONE, TOPIC_NAME_STRATEGY,
-     {{NULL, 0}}, 0, 0, 0, 0, NULL, NULL, 0},
+     {{NULL, 0}}, 0, 0, 0, 0, NULL, check_strategy, 0},
     {"confluent.value.schema.validation", SL_CFGT_BOOLEAN, F_NONE, "false",
      {{NULL, 0}}, 0, 0, 0, 0, NULL, NULL, 0},
     {"confluent.value.subject.name.strategy", SL_CFGT_STRING, F_NONE, TOPIC_NAME_STRATEGY,
-     {{NULL, 0}}, 0, 0, 0, 0, NULL, NULL, 0},
+     {{NULL, 0}}, 0, 0, 0, 0, NULL, check_strategy, 0},
     {"delete.retention.ms", SL_CFGT_LONG, F_DELETE_RETENTION, "86400000",
      {{"log.cleaner.delete.retention.ms", 1}}, 1, 0, 0, 0, NULL, NULL, 0},
     {"file.delete.delay.ms", SL_CFGT_LONG, F_FILE_DELETE_DELAY, "60000",
@@ -152,6 +161,11 @@ static const tcfg_t tcfg[] = {
      {{"log.index.size.max.bytes", 1}}, 1, 0, 4, 0, NULL, NULL, 0},
     {"segment.ms", SL_CFGT_LONG, F_SEGMENT_MS, "604800000",
      {{"log.roll.ms", 1}, {"log.roll.hours", 3600000}}, 1, 0, 1, 0, NULL, NULL, 0},
+    /* Sluice: how much produce-time schema validation checks (validate.h). */
+    {"sluice.key.schema.validation.mode", SL_CFGT_STRING, F_NONE, "id",
+     {{NULL, 0}}, 0, 0, 0, 0, val_mode_choices, NULL, 0},
+    {"sluice.value.schema.validation.mode", SL_CFGT_STRING, F_NONE, "id",
+     {{NULL, 0}}, 0, 0, 0, 0, val_mode_choices, NULL, 0},
     {"unclean.leader.election.enable", SL_CFGT_BOOLEAN, F_NONE, "false",
      {{"unclean.leader.election.enable", 1}}, 0, 0, 0, 0, NULL, NULL, 0},
 };
@@ -335,6 +349,40 @@ static int check_ts_type(const char *key, const char *value, char *err, size_t e
              "%s=%s is not supported yet: Sluice keeps the timestamps the producer set "
              "(CreateTime)",
              key, v);
+    return -1;
+}
+
+/* Confluent's SubjectNameStrategy classes, by short name (the enum order of validate.h). */
+static const char *const strategy_names[] = {"TopicNameStrategy", "RecordNameStrategy",
+                                             "TopicRecordNameStrategy", NULL};
+#define STRATEGY_PACKAGE "io.confluent.kafka.serializers.subject."
+
+/* A strategy value: a short name or Confluent's full class name (what Confluent Server
+ * takes), surrounding blanks ignored. SL_OK with *out, or SL_INVAL. */
+static int parse_strategy(const char *v, sl_val_strategy_t *out)
+{
+    const char *s, *e;
+    trim(v, &s, &e);
+    size_t pl = sizeof STRATEGY_PACKAGE - 1;
+    if ((size_t)(e - s) > pl && memcmp(s, STRATEGY_PACKAGE, pl) == 0) s += pl;
+    for (int i = 0; strategy_names[i]; i++) {
+        if (strlen(strategy_names[i]) == (size_t)(e - s) &&
+            memcmp(strategy_names[i], s, (size_t)(e - s)) == 0) {
+            *out = (sl_val_strategy_t)i;
+            return SL_OK;
+        }
+    }
+    return SL_INVAL;
+}
+
+static int check_strategy(const char *key, const char *value, char *err, size_t errlen)
+{
+    sl_val_strategy_t st;
+    if (parse_strategy(value, &st) == SL_OK) return 0;
+    invalid(err, errlen, key, value,
+            "not a subject name strategy Sluice knows; use TopicNameStrategy, "
+            "RecordNameStrategy or TopicRecordNameStrategy (optionally with the "
+            "package " STRATEGY_PACKAGE ")");
     return -1;
 }
 
@@ -628,6 +676,34 @@ void sl_tcfg_resolve(const sl_props_t *ov, const sl_props_t *bp, sl_logcfg_t *cf
             break;
         }
     }
+}
+
+int sl_tcfg_validation(const sl_props_t *ov, sl_val_cfg_t *out)
+{
+    static const char *const keys[2][3] = {
+        {"confluent.key.schema.validation", "confluent.key.subject.name.strategy",
+         "sluice.key.schema.validation.mode"},
+        {"confluent.value.schema.validation", "confluent.value.subject.name.strategy",
+         "sluice.value.schema.validation.mode"},
+    };
+    int any = 0;
+    memset(out, 0, sizeof *out);
+    if (!ov || ov->n == 0) return 0; /* the common case: no override, no validation */
+    for (int side = 0; side < 2; side++) {
+        sl_val_side_cfg_t *c = &out->side[side];
+        const char *v = sl_props_get(ov, keys[side][0]);
+        int on = 0;
+        if (!v || parse_boolean(v, &on) != SL_OK || !on) continue;
+        c->on = 1;
+        any = 1;
+        v = sl_props_get(ov, keys[side][1]);
+        if (!v || parse_strategy(v, &c->strategy) != SL_OK) c->strategy = SL_VAL_TOPIC_NAME;
+        v = sl_props_get(ov, keys[side][2]);
+        const char *s = NULL, *e = NULL;
+        if (v) trim(v, &s, &e);
+        c->mode = v && e - s == 4 && memcmp(s, "full", 4) == 0 ? SL_VAL_MODE_FULL : SL_VAL_MODE_ID;
+    }
+    return any;
 }
 
 static void add_syn(sl_cfgval_t *out, const char *name, const char *value, int8_t source)

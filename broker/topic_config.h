@@ -20,6 +20,7 @@
 #define SL_BROKER_TOPIC_CONFIG_H
 
 #include "broker/log.h"
+#include "broker/validate.h"
 #include "common/props.h"
 
 #include <stddef.h>
@@ -125,5 +126,13 @@ size_t sl_bcfg_count(void);
 void sl_bcfg_describe(size_t idx, const sl_props_t *bp, sl_cfgval_t *out);
 
 void sl_cfgval_free(sl_cfgval_t *v);
+
+/* ---- produce-time schema validation (added with broker/validate.h) -------------------- */
+
+/* The schema validation settings of a topic with overrides `ov` (may be NULL): the
+ * confluent.{key,value}.* and sluice.{key,value}.schema.validation.mode keys, which have no
+ * broker-level synonyms. Values must have passed sl_tcfg_check. Does not allocate. Returns 1
+ * if either side is on, 0 otherwise. */
+int sl_tcfg_validation(const sl_props_t *ov, sl_val_cfg_t *out);
 
 #endif

@@ -24,6 +24,7 @@ static const struct {
     {"produce", "write stdin lines to a topic, one record per line", sl_cli_produce},
     {"consume", "print records of a topic to stdout (text or JSON)", sl_cli_consume},
     {"groups", "list, describe, delete consumer groups; reset their offsets", sl_cli_groups},
+    {"schema", "register, get, list, check, delete schemas; compatibility levels", sl_cli_schema},
     {"dump-log", "print the batches and records of a segment file (no server)", sl_cli_dumplog},
 };
 

@@ -46,6 +46,7 @@ int sl_cli_produce(sl_cli_global_t *g, int argc, char **argv);
 int sl_cli_consume(sl_cli_global_t *g, int argc, char **argv);
 int sl_cli_dumplog(sl_cli_global_t *g, int argc, char **argv);
 int sl_cli_groups(sl_cli_global_t *g, int argc, char **argv);
+int sl_cli_schema(sl_cli_global_t *g, int argc, char **argv); /* cli_schema.c: registry REST */
 
 /* ---- option parsing ------------------------------------------------------------------- */
 

@@ -26,7 +26,8 @@
     X(UNSUPP, -12, "not supported yet")                                                            \
     X(PROTO, -13, "protocol violation")                                                            \
     X(EOF, -14, "end of data")                                                                     \
-    X(CLOSED, -15, "closed")
+    X(CLOSED, -15, "closed")                                                                       \
+    X(NOTFOUND, -16, "not found")
 
 enum {
 #define SL_ERR_ENUM_(name, val, msg) SL_##name = (val),

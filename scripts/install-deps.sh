@@ -11,7 +11,7 @@ BUILD_PKGS=(build-essential cmake pkg-config libuv1-dev libzstd-dev liblz4-dev l
 # the Redis peer for the benchmark comparison.
 TEST_PKGS=(clang clang-format libclang-rt-14-dev kcat python3 python3-confluent-kafka python3-kafka
            python3-snappy python3-lz4 python3-zstandard nodejs npm redis-server redis-tools
-           wrk tmux curl)
+           wrk tmux curl python3-requests python3-jsonschema python3-avro)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--test" ]; then want+=("${TEST_PKGS[@]}"); fi

@@ -5,11 +5,23 @@
  * Settings precedence (lowest first): built-in defaults, --config FILE (Kafka's
  * server.properties syntax and key names), --set key=value (in order), then the explicit flags
  * --data-dir and --kafka-port.
+ *
+ * Doors: the broker runs on this thread's libuv loop. The Schema Registry (unless
+ * --no-registry) is a Kafka client of that broker over loopback with threads of its own; it
+ * starts once the broker listens and announces itself when it has read `_schemas`, and it is
+ * the broker's produce-time record validator (registry/validate.h). On shutdown the validator
+ * is removed first (loop thread), then the registry is stopped on a helper thread while the
+ * loop keeps serving the broker (the registry's last writes and its clients' goodbyes need
+ * answers), then the broker.
  */
 #include "broker/broker.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/props.h"
+#ifdef HAVE_SL_REGISTRY
+#include "registry/registry.h"
+#include "registry/validate.h"
+#endif
 
 #include <getopt.h>
 #include <signal.h>
@@ -84,7 +96,30 @@ typedef struct sl_server_s {
     uv_signal_t sigint;  /* SIGINT handler */
     sl_broker_t *broker; /* the Kafka door */
     int stopping;        /* shutdown started */
+#ifdef HAVE_SL_REGISTRY
+    sl_registry_t *registry; /* the Schema Registry door, NULL with --no-registry */
+    uv_async_t reg_stopped;  /* the stopper thread is done (initialised with the registry) */
+    uv_thread_t reg_stopper; /* runs sl_registry_stop off the loop thread */
+    int reg_stopper_started; /* reg_stopper must be joined */
+#endif
 } sl_server_t;
+
+#ifdef HAVE_SL_REGISTRY
+static void registry_stopper(void *arg)
+{
+    sl_server_t *s = arg;
+    sl_registry_stop(s->registry);
+    s->registry = NULL;
+    uv_async_send(&s->reg_stopped);
+}
+
+static void on_registry_stopped(uv_async_t *h)
+{
+    sl_server_t *s = h->data;
+    uv_close((uv_handle_t *)&s->reg_stopped, NULL);
+    if (s->stopping) sl_broker_shutdown(s->broker);
+}
+#endif
 
 static void on_signal(uv_signal_t *h, int signum)
 {
@@ -92,9 +127,21 @@ static void on_signal(uv_signal_t *h, int signum)
     if (s->stopping) return;
     s->stopping = 1;
     SL_INFO("server", "received %s, shutting down", signum == SIGTERM ? "SIGTERM" : "SIGINT");
-    sl_broker_shutdown(s->broker);
     uv_close((uv_handle_t *)&s->sigterm, NULL);
     uv_close((uv_handle_t *)&s->sigint, NULL);
+#ifdef HAVE_SL_REGISTRY
+    if (s->registry) {
+        /* validated topics refuse produces from here on, rather than ask a registry that is
+         * going away (we are on the loop thread, so no validation is in progress) */
+        sl_broker_set_record_validator(s->broker, NULL, NULL);
+        if (uv_thread_create(&s->reg_stopper, registry_stopper, s) == 0) {
+            s->reg_stopper_started = 1;
+            return; /* on_registry_stopped shuts the broker down */
+        }
+        uv_close((uv_handle_t *)&s->reg_stopped, NULL); /* stopped after the loop instead */
+    }
+#endif
+    sl_broker_shutdown(s->broker);
 }
 
 int main(int argc, char **argv)
@@ -249,10 +296,37 @@ int main(int argc, char **argv)
     }
     printf("sluice-server %s: broker listening on %s:%d\n", SLUICE_VERSION,
            host[0] ? host : "localhost", bound);
+#ifdef HAVE_SL_REGISTRY
+    if (!no_registry) {
+        /* the registry reaches the broker over loopback, like any other Kafka client */
+        const char *bh =
+            (!host[0] || !strcmp(host, "0.0.0.0") || !strcmp(host, "::")) ? "localhost" : host;
+        char bootstrap[300];
+        snprintf(bootstrap, sizeof bootstrap, strchr(bh, ':') ? "[%s]:%d" : "%s:%d", bh, bound);
+        sl_registry_opts_t ro;
+        memset(&ro, 0, sizeof ro);
+        ro.bootstrap = bootstrap;
+        ro.port = registry_port;
+        ro.announce = 1;
+        ro.announce_host = host[0] ? host : "localhost";
+        if (sl_registry_start(&ro, &srv.registry, err, sizeof err) != SL_OK) {
+            fprintf(stderr, "sluice-server: %s\n", err);
+            sl_broker_shutdown(srv.broker);
+            uv_run(&srv.loop, UV_RUN_DEFAULT);
+            sl_broker_free(srv.broker);
+            return 1;
+        }
+        uv_async_init(&srv.loop, &srv.reg_stopped, on_registry_stopped);
+        srv.reg_stopped.data = &srv;
+        /* produce-time schema validation (topics with confluent.*.schema.validation=true) */
+        sl_broker_set_record_validator(srv.broker, sl_registry_validate_record, srv.registry);
+    }
+#else
     if (!no_registry)
         printf("sluice-server: schema registry door (port %d) is not supported yet; "
                "use --no-registry\n",
                registry_port);
+#endif
     if (!no_sql)
         printf("sluice-server: SQL door (port %d) is not supported yet; use --no-sql\n", sql_port);
     fflush(stdout);
@@ -263,6 +337,10 @@ int main(int argc, char **argv)
     uv_signal_start(&srv.sigterm, on_signal, SIGTERM);
     uv_signal_start(&srv.sigint, on_signal, SIGINT);
     uv_run(&srv.loop, UV_RUN_DEFAULT);
+#ifdef HAVE_SL_REGISTRY
+    if (srv.reg_stopper_started) uv_thread_join(&srv.reg_stopper);
+    sl_registry_stop(srv.registry); /* only if the stopper thread could not be started */
+#endif
     sl_broker_free(srv.broker);
     int rc = uv_loop_close(&srv.loop);
     if (rc != 0) SL_WARN("server", "event loop closed with handles still open");

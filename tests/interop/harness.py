@@ -6,6 +6,9 @@ What it does:
   * starts it on a private temp data dir with --kafka-port 0 --no-registry --no-sql (plus any
     --set overrides), waits for the stdout line `broker listening on HOST:PORT` and hands the
     tests a bootstrap string;
+  * with Server(..., registry=True) it also starts the Schema Registry door (--registry-port 0
+    instead of --no-registry), waits for `schema registry listening on HOST:PORT` as well and
+    exposes Server.registry_url ("http://HOST:PORT");
   * stops it with SIGTERM (clean stop must exit 0) or SIGKILL, and restarts it on the same data
     dir (a new port each time: clients must be re-created after a restart);
   * never leaves a server behind: each child gets PR_SET_PDEATHSIG(SIGKILL), and atexit kills
@@ -40,6 +43,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 LISTEN_RE = re.compile(r"broker listening on (\S+):(\d+)")
+REGISTRY_LISTEN_RE = re.compile(r"schema registry listening on (\S+):(\d+)")
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 15.0
 
@@ -87,8 +91,12 @@ class ServerError(Exception):
 class Server:
     """One sluice-server process at a time over a fixed data dir."""
 
-    def __init__(self, binary, sets=None, data_dir=None, extra_args=None, name="sluice"):
+    def __init__(self, binary, sets=None, data_dir=None, extra_args=None, name="sluice",
+                 registry=False):
         self.binary = binary                    # path of sluice-server
+        self.registry = registry                # also run the Schema Registry door
+        self.registry_host = None               # as printed by the server (registry=True)
+        self.registry_port = None
         self.sets = dict(sets or {})            # --set key=value overrides
         self.extra_args = list(extra_args or [])
         self.workdir = make_temp_dir("sluice-%s-" % name)  # holds data + logs
@@ -104,8 +112,9 @@ class Server:
 
     # -- lifecycle -----------------------------------------------------------------------------
     def command(self):
-        cmd = [self.binary, "--data-dir", self.data_dir, "--kafka-port", "0",
-               "--no-registry", "--no-sql"]
+        cmd = [self.binary, "--data-dir", self.data_dir, "--kafka-port", "0"]
+        cmd += ["--registry-port", "0"] if self.registry else ["--no-registry"]
+        cmd += ["--no-sql"]
         for k, v in self.sets.items():
             cmd += ["--set", "%s=%s" % (k, v)]
         return cmd + self.extra_args
@@ -136,12 +145,15 @@ class Server:
         self._stdout_thread = threading.Thread(target=pump, daemon=True)
         self._stdout_thread.start()
         deadline = time.monotonic() + START_TIMEOUT
+        broker_seen = False
+        registry_seen = not self.registry
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.kill()
-                raise ServerError("no 'broker listening on' line within %.0f s\n%s"
-                                  % (START_TIMEOUT, self.stderr_tail()))
+                raise ServerError("no '%s listening on' line within %.0f s\n%s"
+                                  % ("schema registry" if broker_seen else "broker",
+                                     START_TIMEOUT, self.stderr_tail()))
             try:
                 line = lines.get(timeout=min(left, 0.5))
             except queue.Empty:
@@ -157,9 +169,16 @@ class Server:
                 self._reap()
                 raise ServerError("server closed stdout (exit %s) before listening\n%s"
                                   % (rc, self.stderr_tail()))
-            m = LISTEN_RE.search(line)
+            m = REGISTRY_LISTEN_RE.search(line)
             if m:
-                self.host, self.port = m.group(1), int(m.group(2))
+                self.registry_host, self.registry_port = m.group(1), int(m.group(2))
+                registry_seen = True
+            else:
+                m = LISTEN_RE.search(line)
+                if m:
+                    self.host, self.port = m.group(1), int(m.group(2))
+                    broker_seen = True
+            if broker_seen and registry_seen:
                 self.starts += 1
                 return self.bootstrap
 
@@ -173,6 +192,20 @@ class Server:
         if ":" in host and not host.startswith("["):
             host = "[%s]" % host
         return "%s:%d" % (host, self.port)
+
+    @property
+    def registry_url(self):
+        """http://HOST:PORT of the Schema Registry door (Server(..., registry=True) only)."""
+        if self.proc is None:
+            raise ServerError("server is not running")
+        if not self.registry or self.registry_port is None:
+            raise ServerError("server was not started with registry=True")
+        host = self.registry_host
+        if host in ("", "0.0.0.0", "::", "[::]", "*"):
+            host = "127.0.0.1"
+        if ":" in host and not host.startswith("["):
+            host = "[%s]" % host
+        return "http://%s:%d" % (host, self.registry_port)
 
     @property
     def pid(self):

@@ -43,3 +43,31 @@ add_test(NAME interop.groups_cli
 set_tests_properties(interop.groups_confluent interop.groups_kafka_python interop.groups_kafkajs
                      PROPERTIES LABELS "interop;groups" TIMEOUT 150 RUN_SERIAL TRUE)
 set_tests_properties(interop.groups_cli PROPERTIES LABELS "interop;groups" TIMEOUT 120)
+
+# Schema Registry clients (issue 4): Confluent's and kafkajs' registry clients from npm,
+# confluent-kafka-python's SchemaRegistryClient and serdes, and the `sluice schema` CLI, each
+# against a server with the registry door (round trips go through the broker).
+add_test(NAME interop.registry_confluent_js
+         COMMAND ${SL_NODE} ${SL_INTEROP_DIR}/js/test_registry_confluent.js ${CMAKE_BINARY_DIR})
+add_test(NAME interop.registry_kafkajs
+         COMMAND ${SL_NODE} ${SL_INTEROP_DIR}/js/test_registry_kafkajs.js ${CMAKE_BINARY_DIR})
+add_test(NAME interop.registry_python
+         COMMAND ${SL_PY} ${SL_INTEROP_DIR}/test_registry_python.py ${CMAKE_BINARY_DIR})
+add_test(NAME interop.schema_cli
+         COMMAND bash ${SL_INTEROP_DIR}/test_schema_cli.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(interop.registry_confluent_js interop.registry_kafkajs
+                     interop.registry_python interop.schema_cli
+                     PROPERTIES LABELS "interop;registry" TIMEOUT 150)
+
+# Schema enforcement on produce (issue 4): topics with confluent.*.schema.validation, records
+# from librdkafka, Confluent's JSONSerializer and raw Produce v8/v9 against a server with the
+# registry door; plus a --no-registry server refusing validated topics.
+add_test(NAME interop.enforce
+         COMMAND ${SL_PY} ${SL_INTEROP_DIR}/test_enforce.py ${CMAKE_BINARY_DIR})
+set_tests_properties(interop.enforce PROPERTIES LABELS "interop;registry" TIMEOUT 120)
+
+# Schema Registry REST door (issue 4): every endpoint, error codes, bad input, restart / kill -9
+# durability, ids never reused, _schemas record layout. Restarts the server several times.
+add_test(NAME interop.registry_rest
+         COMMAND ${SL_PY} ${SL_INTEROP_DIR}/test_registry_rest.py ${CMAKE_BINARY_DIR})
+set_tests_properties(interop.registry_rest PROPERTIES LABELS "interop;registry" TIMEOUT 180)
