@@ -1,0 +1,1 @@
+CREATE STREAM clicks (user_id STRING KEY, page VARCHAR, ts BIGINT) WITH (kafka_topic='clicks', value_format='JSON', timestamp='ts');

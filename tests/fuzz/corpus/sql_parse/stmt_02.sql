@@ -1,0 +1,1 @@
+CREATE OR REPLACE TABLE IF NOT EXISTS users (id INT PRIMARY KEY, name STRING, tags ARRAY<STRING>, attrs MAP<STRING, DOUBLE>) WITH (kafka_topic='users', format='AVRO', partitions=3, replicas=-1);

@@ -1,0 +1,1 @@
+CREATE SOURCE TABLE lookup WITH (kafka_topic='lookup', key_format='KAFKA', value_format='JSON_SR');

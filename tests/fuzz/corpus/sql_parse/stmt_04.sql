@@ -1,0 +1,1 @@
+CREATE STREAM big AS SELECT user_id, UCASE(page) AS p, ts * 1000 + 7 % 3 AS t2 FROM clicks WHERE page LIKE '%home%' ESCAPE '!' AND ts BETWEEN 10 AND 20 EMIT CHANGES;

@@ -1,0 +1,1 @@
+INSERT INTO clicks (user_id, page, ts, ROWTIME) VALUES ('u1', 'home', 1, -5);

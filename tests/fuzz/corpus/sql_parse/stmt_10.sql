@@ -1,0 +1,1 @@
+INSERT INTO target WITH (query_id='my_query') SELECT * FROM clicks PARTITION BY page;

@@ -1,0 +1,1 @@
+SELECT TRANSFORM(m, (k, v) => CONCAT(k, 'x'), (k, v) => v + 1), FILTER(a, x => x > 5), REDUCE(a, 0, (s, x) => s + x) FROM t;

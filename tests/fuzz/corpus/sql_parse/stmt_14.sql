@@ -1,0 +1,1 @@
+SELECT ARRAY[1, 2, 3][1], MAP('a' := 1, 'b' := 2)['a'], STRUCT(f1 := 'x', f2 := 2)->f1, s.col->inner->deep FROM s;

@@ -1,0 +1,1 @@
+SELECT `Mixed Case`, "double quoted", `back``tick`, key, date, time, timestamp, type, session FROM `weird-name` AS w;

@@ -1,0 +1,1 @@
+SELECT x IS DISTINCT FROM y, x IS NOT DISTINCT FROM y, x NOT IN (1, 2), NOT x = 1 OR y <> 2 AND z != 3 FROM t;

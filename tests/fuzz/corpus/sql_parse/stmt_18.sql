@@ -1,0 +1,1 @@
+SELECT ts AT TIME ZONE 'UTC', DATEADD(DAYS, 1, d), TIMESTAMPADD(MILLISECONDS, 5, ts), 'a' || 'b' || 'c' FROM t;

@@ -1,0 +1,1 @@
+ASSERT VALUES out (k, v) VALUES (1, 'a'); ASSERT NULL VALUES out (k) KEY (1); ASSERT STREAM out (k INT KEY) WITH (kafka_topic='o');

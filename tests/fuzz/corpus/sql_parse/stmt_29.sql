@@ -1,0 +1,1 @@
+ALTER STREAM clicks ADD COLUMN extra INT, ADD more STRING;

@@ -1,0 +1,1 @@
+SELECT * FROM ${src} WHERE x = ${val}; SET ${k} = ${v};

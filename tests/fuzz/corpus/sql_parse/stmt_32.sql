@@ -1,0 +1,1 @@
+CREATE STREAM s (h ARRAY<STRUCT<key STRING, value BYTES>> HEADERS, b BYTES HEADER('abc')) WITH (kafka_topic='x');

@@ -1,0 +1,1 @@
+SELECT a FROM t GROUP BY () ; SELECT a FROM t GROUP BY (a), b + 1 PARTITION BY (a, b)
