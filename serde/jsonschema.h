@@ -106,9 +106,10 @@ void sl_jsonschema_report_free(sl_jsonschema_report_t *report);
 /* Work allowed per validation: SL_JSONSCHEMA_WORK_BASE steps, plus SL_JSONSCHEMA_WORK_PER_VALUE
  * per JSON value of the document and SL_JSONSCHEMA_WORK_PER_BYTE per byte of its strings and
  * keys. A step is one schema node applied to one value, one element compared for enum, const
- * or uniqueItems, or one regular-expression thread advanced by one character; a step costs
- * tens of nanoseconds, so a hostile schema and document pair stops within milliseconds plus
- * about a microsecond per value or 16 bytes of the document. */
+ * or uniqueItems, or one regular-expression thread advanced by one character. Steps cost a
+ * few to a few tens of nanoseconds, so a hostile schema and document pair stops after a few
+ * milliseconds plus a few microseconds per value and well under a microsecond per byte of
+ * the document. */
 #define SL_JSONSCHEMA_WORK_BASE      100000L
 #define SL_JSONSCHEMA_WORK_PER_VALUE 64L
 #define SL_JSONSCHEMA_WORK_PER_BYTE  16L
