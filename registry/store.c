@@ -414,31 +414,42 @@ int sl_reg_schema_build(sl_reg_type_t type, const char *text, size_t len, const 
         snprintf(err, err_size, "PROTOBUF schemas are not supported yet (AVRO and JSON are)");
         return SL_UNSUPP;
     }
-    if (n_refs > 0 && type != SL_REG_AVRO) {
-        snprintf(err, err_size, "schema references are not supported yet for JSON Schema");
-        return SL_UNSUPP;
-    }
+    /* References resolve into schemas of the same type: Avro named types, or JSON Schema
+     * documents a "$ref" names. */
     const sl_avro_schema_t **ref_avro = NULL;
+    sl_jsonschema_ref_t *ref_json = NULL;
     if (n_refs > 0) {
-        if (!(ref_avro = calloc(n_refs, sizeof *ref_avro))) return SL_NOMEM;
+        if (type == SL_REG_AVRO) {
+            if (!(ref_avro = calloc(n_refs, sizeof *ref_avro))) return SL_NOMEM;
+        } else if (!(ref_json = calloc(n_refs, sizeof *ref_json))) {
+            return SL_NOMEM;
+        }
         for (size_t i = 0; i < n_refs; i++) {
             const sl_reg_schema_t *r = ref_schemas[i];
-            if (!r || r->type != SL_REG_AVRO || !r->avro) {
+            int usable = r && r->type == type && (type == SL_REG_AVRO ? !!r->avro : !!r->json);
+            if (!usable) {
                 snprintf(err, err_size,
-                         "reference '%s' (subject '%s' version %d) is not a usable Avro "
+                         "reference '%s' (subject '%s' version %d) is not a usable %s "
                          "schema%s%s",
                          refs[i].name, refs[i].subject, (int)refs[i].version,
-                         r && r->parse_error ? ": " : "",
+                         type == SL_REG_AVRO ? "Avro" : "JSON", r && r->parse_error ? ": " : "",
                          r && r->parse_error ? r->parse_error : "");
                 free(ref_avro);
+                free(ref_json);
                 return SL_INVAL;
             }
-            ref_avro[i] = r->avro;
+            if (type == SL_REG_AVRO) {
+                ref_avro[i] = r->avro;
+            } else {
+                ref_json[i].name = refs[i].name;
+                ref_json[i].schema = r->json;
+            }
         }
     }
     sl_reg_schema_t *s = calloc(1, sizeof *s);
     if (!s) {
         free(ref_avro);
+        free(ref_json);
         return SL_NOMEM;
     }
     atomic_init(&s->refcnt, 1);
@@ -450,9 +461,11 @@ int sl_reg_schema_build(sl_reg_type_t type, const char *text, size_t len, const 
     if (type == SL_REG_AVRO)
         rc = sl_avro_schema_parse_refs(text, len, ref_avro, n_refs, &s->avro, err, err_size);
     else
-        rc = sl_jsonschema_parse(text, len, &s->json, err, err_size);
+        rc = sl_jsonschema_parse_refs(text, len, ref_json, n_refs, &s->json, err, err_size);
     free(ref_avro);
+    free(ref_json);
     ref_avro = NULL;
+    ref_json = NULL;
     if (rc != SL_OK) goto fail;
     json_error_t jerr;
     root = json_loadb(text, len, JSON_DECODE_ANY, &jerr);

@@ -45,7 +45,7 @@
  * Confluent schema reference given to sl_jsonschema_parse_refs, matched by its name as
  * written, or resolved against this document's base, or (searching the references'
  * own references) by name; the REF node then points into the referenced schema's nodes.
- * Anything else stays SL_UNSUPP ("only local references ... supported yet").
+ * Anything else stays SL_UNSUPP ("... is not supported yet").
  *
  * Invariants:
  * - A parsed sl_jsonschema_t is immutable (bar its atomic reference count).
@@ -720,8 +720,10 @@ static int resolve_ref(js_parser_t *p, const char *r, json_t **local, js_node_t 
         if ((*node = search_dep(p->refs[i].schema, abs, raw, frag, 0))) p->ref_used[i] = 1;
     }
     if (!*node)
-        rc =
-            perr(p, SL_UNSUPP, "$ref '%.200s': only local references (#/...) are supported yet", r);
+        rc = perr(p, SL_UNSUPP,
+                  "$ref '%.200s': a reference that is neither local (#/...) nor a registered "
+                  "schema reference is not supported yet",
+                  r);
 out:
     free(raw);
     free(abs);
