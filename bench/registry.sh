@@ -98,6 +98,22 @@ BPORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$WORK/bare.out")
 BURL=http://127.0.0.1:$BPORT
 cmp -s <(curl -sf "$URL$PATH_ID") <(curl -sf "$BURL$PATH_ID") ||
     { echo "registry.sh: the two servers do not answer the same bytes" >&2; exit 1; }
+# Both must keep connections alive (wrk reconnects after every "Connection: close", which
+# would measure TCP set-up instead of the server): three requests on one connection each.
+/usr/bin/python3 - "$RPORT" "$BPORT" "$PATH_ID" <<'EOF'
+import http.client, sys
+for name, port in (("sluice", sys.argv[1]), ("bare", sys.argv[2])):
+    c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
+    for i in range(3):
+        c.request("GET", sys.argv[3])
+        r = c.getresponse()
+        r.read()
+        if r.status != 200 or r.will_close:
+            sys.exit("registry.sh: %s answered %d and closed the connection (request %d); "
+                     "the read benchmark needs keep-alive" % (name, r.status, i + 1))
+    c.close()
+print("== keep-alive: both servers answered 3 requests on one connection")
+EOF
 
 # wrk_rps URL -> "RPS P99_MS" (p99 from wrk --latency, converted to ms)
 wrk_rps() {

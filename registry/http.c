@@ -7,14 +7,23 @@
  *      (raw URL: MHD's unescaping is switched off, so an encoded '/' in a subject stays part
  *      of the subject; each segment is percent-decoded here). Unknown path 404, known path with
  *      another method 405, body with a Content-Type other than the registry's JSON types 415,
- *      Content-Length above SL_REG_MAX_BODY 413 - all answered before any body is read.
+ *      Content-Length above SL_REG_MAX_BODY 413 - all decided before any body is read.
+ *      Nothing is answered on this first call unless a body must be refused unread: MHD 0.9.7x
+ *      treats a response queued before it has seen the end of the request as "the rest of the
+ *      request is discarded" and closes the connection after it (`Connection: close`), which
+ *      would cost every keep-alive client a new TCP connection per request. So a request
+ *      without a body (GET, DELETE) is answered on the next call, which MHD makes once the
+ *      request is complete; an error for one without a body waits in `result` until then.
  *   2. The body is collected (bounded; beyond the limit the rest is discarded, then 413).
  *   3. Reads are answered on the MHD thread from the store (read lock). Writes are first
  *      decided there too; if nothing must be written (registering a schema the subject
  *      already has, errors) the answer goes out at once. Otherwise the connection is
  *      suspended and the request handed to the writer thread, which decides it again (now
  *      serialised with every other write), produces the records, waits until the reader
- *      thread applied them, and resumes the connection with the answer.
+ *      thread applied them, and resumes the connection with the answer. The first decision
+ *      of a registration stops short of the compatibility check (only the writer's counts),
+ *      and hands the writer the schema it parsed (sl_reg_result_t.built), so a registration
+ *      costs one check and one parse on the way in.
  *
  * GET /schemas/ids/{id} is the hot path (every consumer asks it): it skips the generic
  * machinery and queues a prebuilt MHD response that hangs off the schema object itself
@@ -45,9 +54,12 @@ typedef struct conn_req_s {
     char *body;              /* owned request body */
     size_t body_len;         /* bytes in body */
     size_t body_cap;         /* allocated */
+    int has_body;            /* POST or PUT: a body may follow the headers */
     int too_big;             /* the body went over SL_REG_MAX_BODY (discarded) */
     int has_result;          /* result holds the answer to send */
     sl_reg_result_t result;  /* answer (from routing errors or the writer) */
+    sl_reg_schema_t *built;  /* a reference; the schema the precheck built, for the writer
+                                (req.built borrows it) */
 } conn_req_t;
 
 /* A write waiting for the writer thread. */
@@ -424,6 +436,7 @@ static void free_req(conn_req_t *r)
     free(r->prefix);
     free(r->body);
     sl_reg_result_free(&r->result);
+    sl_reg_schema_put(r->built);
     free(r);
 }
 
@@ -442,10 +455,59 @@ static enum MHD_Result answer(sl_registry_t *reg, conn_req_t *r, struct MHD_Conn
     sl_reg_result_t res;
     sl_regops_run(&reg->store, &r->req, &res);
     if (res.n_recs == 0 && !res.defer) return queue_result(conn, &res);
+    r->built = res.built; /* the writer need not parse the schema again */
+    r->req.built = r->built;
+    res.built = NULL;
     sl_reg_result_free(&res);
     r->req.precheck = 0;
     if (enqueue_write(reg, r, conn)) return MHD_YES;
     return queue_error(conn, 503, 50003, "The schema registry is shutting down");
+}
+
+/*
+ * A request refused before its body was read. With a body pending, the answer goes out now
+ * (MHD then closes the connection, which is right: the body is never read). Without one it
+ * waits for the handler's final call, so the connection stays alive (see the top).
+ */
+static enum MHD_Result refuse(conn_req_t *r, struct MHD_Connection *conn, int status, int code,
+                              const char *msg)
+{
+    if (r->has_body) return queue_error(conn, status, code, msg);
+    sl_reg_result_error(&r->result, status, code, "%s", msg);
+    r->has_result = 1;
+    return MHD_YES;
+}
+
+/* The first call: route, read the query, vet the headers. Answers only what must be refused
+ * before the body (see refuse). */
+static enum MHD_Result begin_request(sl_registry_t *reg, struct MHD_Connection *conn,
+                                     const char *url, const char *method, void **con_cls)
+{
+    conn_req_t *r = calloc(1, sizeof *r);
+    if (!r) return MHD_NO;
+    r->reg = reg;
+    r->has_body = !strcmp(method, "POST") || !strcmp(method, "PUT");
+    *con_cls = r;
+    int rc = split_path(r, url);
+    if (rc == SL_NOMEM) return MHD_NO;
+    if (rc == SL_INVAL)
+        return refuse(r, conn, 404, 40401, "Invalid path: percent-encoded NUL byte");
+    rc = rc == SL_OK ? route(r, method) : SL_NOENT;
+    if (rc == SL_NOENT) return refuse(r, conn, 404, 404, "HTTP 404 Not Found");
+    if (rc == SL_EXIST) return refuse(r, conn, 405, 405, "HTTP 405 Method Not Allowed");
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, arg_cb, r);
+    if (!r->has_body) return MHD_YES; /* answered on the final call */
+    if (!content_type_ok(conn))
+        return refuse(r, conn, 415, 415,
+                      "HTTP 415 Unsupported Media Type: send the body as "
+                      "application/vnd.schemaregistry.v1+json, "
+                      "application/vnd.schemaregistry+json or application/json");
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl && strtoull(cl, NULL, 10) > SL_REG_MAX_BODY) {
+        r->too_big = 1;
+        return answer(reg, r, conn);
+    }
+    return MHD_YES; /* the body comes next */
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -454,36 +516,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     sl_registry_t *reg = cls;
     conn_req_t *r = *con_cls;
-    if (!r) {
-        if (!(r = calloc(1, sizeof *r))) return MHD_NO;
-        r->reg = reg;
-        *con_cls = r;
-        int rc = split_path(r, url);
-        if (rc == SL_NOMEM) return MHD_NO;
-        if (rc == SL_INVAL)
-            return queue_error(conn, 404, 40401, "Invalid path: percent-encoded NUL byte");
-        rc = rc == SL_OK ? route(r, method) : SL_NOENT;
-        if (rc == SL_NOENT) return queue_error(conn, 404, 404, "HTTP 404 Not Found");
-        if (rc == SL_EXIST) return queue_error(conn, 405, 405, "HTTP 405 Method Not Allowed");
-        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, arg_cb, r);
-        if (r->req.op == SL_REGOP_ID_GET && !r->req.fetch_max_id) {
-            enum MHD_Result ret;
-            if (fast_id_get(reg, conn, r->req.id, &ret)) return ret;
-        }
-        int has_body = !strcmp(method, "POST") || !strcmp(method, "PUT");
-        if (!has_body) return answer(reg, r, conn);
-        if (!content_type_ok(conn))
-            return queue_error(conn, 415, 415,
-                               "HTTP 415 Unsupported Media Type: send the body as "
-                               "application/vnd.schemaregistry.v1+json, "
-                               "application/vnd.schemaregistry+json or application/json");
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > SL_REG_MAX_BODY) {
-            r->too_big = 1;
-            return answer(reg, r, conn);
-        }
-        return MHD_YES; /* the body comes next */
-    }
+    if (!r) return begin_request(reg, conn, url, method, con_cls);
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
@@ -508,6 +541,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->body_len += n;
         r->body[r->body_len] = 0;
         return MHD_YES;
+    }
+    /* The request is complete. */
+    if (!r->has_result && r->req.op == SL_REGOP_ID_GET && !r->req.fetch_max_id) {
+        enum MHD_Result ret;
+        if (fast_id_get(reg, conn, r->req.id, &ret)) return ret;
     }
     return answer(reg, r, conn);
 }

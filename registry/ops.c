@@ -40,6 +40,7 @@
 
 void sl_reg_result_free(sl_reg_result_t *res)
 {
+    sl_reg_schema_put(res->built);
     free(res->body);
     for (size_t i = 0; i < res->n_recs; i++) {
         free(res->recs[i].key);
@@ -1059,7 +1060,12 @@ static void op_register(sl_reg_store_t *st, const sl_reg_req_t *req, sl_reg_resu
         sl_reg_result_error(res, 422, 42201, "Invalid schema id 0: ids start at 1");
         goto out;
     }
-    if (build_schema(st, &r, req->normalize, &s, res) != SL_OK) goto out;
+    if (req->built && r.n_refs == 0) { /* the precheck's, from the same body */
+        s = req->built;
+        sl_reg_schema_keep(s);
+    } else if (build_schema(st, &r, req->normalize, &s, res) != SL_OK) {
+        goto out;
+    }
 
     /* The same schema already lives under this subject: its id, nothing to write. */
     sl_reg_id_t *same = sl_regmap_get(&st->by_ident, s->identity, strlen(s->identity));
@@ -1075,6 +1081,10 @@ static void op_register(sl_reg_store_t *st, const sl_reg_req_t *req, sl_reg_resu
     if (req->precheck) { /* a new version: the writer thread decides (and checks) it */
         res->defer = 1;
         res_json(res, 200, json_object());
+        if (r.n_refs == 0) {
+            res->built = s;
+            sl_reg_schema_keep(s);
+        }
         goto out;
     }
     int32_t next_version = 1;

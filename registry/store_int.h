@@ -232,23 +232,26 @@ typedef enum sl_regop_e {
 
 /* A decoded request. Strings are borrowed and NUL-terminated. */
 typedef struct sl_reg_req_s {
-    sl_regop_t op;         /* what */
-    const char *subject;   /* URL-decoded subject, NULL for global /config, /mode */
-    const char *version;   /* version path segment ("latest", "3"), NULL if none */
-    const char *id;        /* id path segment, NULL if none */
-    const char *body;      /* request body (POST/PUT), NULL if none */
-    size_t body_len;       /* bytes in body */
-    int deleted;           /* ?deleted=true */
-    int deleted_only;      /* ?deletedOnly=true */
-    int permanent;         /* ?permanent=true */
-    int normalize;         /* ?normalize=true */
-    int verbose;           /* ?verbose=true */
-    int default_to_global; /* ?defaultToGlobal=true */
-    int force;             /* ?force=true */
-    int fetch_max_id;      /* ?fetchMaxId=true */
-    const char *prefix;    /* ?subjectPrefix=, NULL if absent */
-    int precheck;          /* decide only what needs no write: a write that needs expensive
-                              work first (a compatibility check) answers defer = 1 instead */
+    sl_regop_t op;          /* what */
+    const char *subject;    /* URL-decoded subject, NULL for global /config, /mode */
+    const char *version;    /* version path segment ("latest", "3"), NULL if none */
+    const char *id;         /* id path segment, NULL if none */
+    const char *body;       /* request body (POST/PUT), NULL if none */
+    size_t body_len;        /* bytes in body */
+    int deleted;            /* ?deleted=true */
+    int deleted_only;       /* ?deletedOnly=true */
+    int permanent;          /* ?permanent=true */
+    int normalize;          /* ?normalize=true */
+    int verbose;            /* ?verbose=true */
+    int default_to_global;  /* ?defaultToGlobal=true */
+    int force;              /* ?force=true */
+    int fetch_max_id;       /* ?fetchMaxId=true */
+    const char *prefix;     /* ?subjectPrefix=, NULL if absent */
+    int precheck;           /* decide only what needs no write: a write that needs expensive
+                               work first (a compatibility check) answers defer = 1 instead */
+    sl_reg_schema_t *built; /* borrowed; REGISTER on the writer: the schema the precheck built
+                               from this very body (sl_reg_result_t.built), so it is not parsed
+                               again; NULL: build it */
 } sl_reg_req_t;
 
 /* One record to produce to `_schemas`. */
@@ -259,13 +262,17 @@ typedef struct sl_reg_rec_s {
 
 /* The answer to a request. */
 typedef struct sl_reg_result_s {
-    int status;         /* HTTP status */
-    char *body;         /* owned, NUL-terminated response body (JSON, or raw schema text) */
-    size_t body_len;    /* bytes in body */
-    sl_reg_rec_t *recs; /* owned; records to write (in order) before answering */
-    size_t n_recs;      /* entries in recs */
-    int32_t id;         /* SL_REGOP_ID_GET answered 200: the id (for the response cache) */
-    int defer;          /* precheck: the request must go to the writer thread */
+    int status;             /* HTTP status */
+    char *body;             /* owned, NUL-terminated response body (JSON, or raw schema text) */
+    size_t body_len;        /* bytes in body */
+    sl_reg_rec_t *recs;     /* owned; records to write (in order) before answering */
+    size_t n_recs;          /* entries in recs */
+    int32_t id;             /* SL_REGOP_ID_GET answered 200: the id (for the response cache) */
+    int defer;              /* precheck: the request must go to the writer thread */
+    sl_reg_schema_t *built; /* a reference, or NULL; defer of a REGISTER whose schema has no
+                               references: the schema built from the body, for the writer to
+                               reuse (sl_reg_req_t.built). With references it is not offered:
+                               what they resolve to may change before the writer runs. */
 } sl_reg_result_t;
 
 /* 1 when the operation may write `_schemas` (must go through the writer thread). */

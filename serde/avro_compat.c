@@ -52,6 +52,16 @@
  *   registry then reports an unexpected error); here it is READER_FIELD_AMBIGUOUS. The same
  *   writer field reached twice (name and alias) is not ambiguous.
  *
+ * Cost. A registration under a transitive level checks the new schema against every live
+ * version, so the walk itself must stay cheap when nothing is wrong:
+ * - a reader field finds its writer field through the writer record's name index
+ *   (sl_avro_field_find, built by the parser), not by scanning the writer's fields;
+ * - the location is kept as a stack of tokens and written out as text only when an issue is
+ *   recorded;
+ * - issues nobody will see are not built at all: those of a union trial (discarded, see
+ *   trial()) outside any record pair entered since the trial began. Issues inside such a
+ *   record pair are still built, because its memo keeps them for later meetings.
+ *
  * Bounds: SL_AVRO_COMPAT_MAX_ISSUES issues per report, MAX_FRAMES nested checks and WORK_BUDGET
  * checks per call; beyond the last two the call fails with SL_TOOBIG (hostile input only).
  * @locality any thread: no global state.
@@ -128,6 +138,12 @@ typedef struct memo_s {
     ilist_t issues;          /* MEMO_BAD: its issues, locations relative to the pair */
 } memo_t;
 
+/* One step of the location: a fixed word, or (tok NULL) a decimal index. */
+typedef struct seg_s {
+    const char *tok; /* "fields", "type", "items", "values", "name"...; NULL: index */
+    size_t index;    /* tok == NULL: the index */
+} seg_t;
+
 /* State of one sl_avro_compat call. */
 typedef struct cctx_s {
     memo_t *memo;      /* owned; entries in insertion order (indices are stable) */
@@ -138,9 +154,11 @@ typedef struct cctx_s {
     size_t *prov;      /* owned; memo indices of MEMO_PROVISIONAL pairs, oldest first */
     size_t n_prov;     /* entries used */
     size_t cap_prov;   /* entries allocated */
-    char *loc;         /* owned; current location "/fields/0/type" ("" at the root) */
-    size_t loc_len;    /* strlen(loc) */
-    size_t loc_cap;    /* bytes allocated for loc */
+    seg_t *segs;       /* owned; current location, one token per step ("/fields/0/type"
+                          is {fields, 0, type}; none at the root) */
+    size_t n_segs;     /* steps used */
+    size_t cap_segs;   /* steps allocated */
+    int quiet;         /* issues added now would be discarded unseen: do not build them */
     int rec_depth;     /* record pairs in progress */
     int frames;        /* nested check() calls */
     long budget;       /* checks left */
@@ -218,42 +236,96 @@ static int ilist_add(ilist_t *l, sl_avro_incompat_t type, char *loc, char *msg, 
     return SL_OK;
 }
 
-/* An issue at the current location (plus an optional last token). msg is owned. */
-static int issue(cctx_t *c, ilist_t *out, sl_avro_incompat_t type, const char *token, char *msg)
+/* Digits of i in decimal. */
+static size_t dec_len(size_t i)
 {
-    char *loc = token ? xprintf("%s/%s", c->loc, token) : xstrdup(c->loc);
-    return ilist_add(out, type, loc, msg, c->reader_is_new);
+    size_t n = 1;
+    while (i >= 10) {
+        i /= 10;
+        n++;
+    }
+    return n;
 }
 
-/* Appends "/token" to the location; returns the mark to restore, or (size_t)-1 (no memory). */
+/* Bytes of the location as text ("/fields/0/type"). */
+static size_t loc_text_len(const cctx_t *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_segs; i++)
+        n += 1 + (c->segs[i].tok ? strlen(c->segs[i].tok) : dec_len(c->segs[i].index));
+    return n;
+}
+
+/* The location as a new string, with "/last" appended when last is not NULL; NULL when out
+ * of memory. Tokens are fixed words and decimal numbers, so JSON-pointer escaping never
+ * applies. */
+static char *loc_text(const cctx_t *c, const char *last)
+{
+    size_t n = loc_text_len(c) + (last ? 1 + strlen(last) : 0);
+    char *s = malloc(n + 1), *w = s;
+    if (!s) return NULL;
+    for (size_t i = 0; i < c->n_segs; i++) {
+        *w++ = '/';
+        if (c->segs[i].tok) {
+            size_t tl = strlen(c->segs[i].tok);
+            memcpy(w, c->segs[i].tok, tl);
+            w += tl;
+        } else {
+            size_t dl = dec_len(c->segs[i].index), v = c->segs[i].index;
+            for (size_t k = dl; k-- > 0; v /= 10)
+                w[k] = (char)('0' + v % 10);
+            w += dl;
+        }
+    }
+    if (last) {
+        *w++ = '/';
+        memcpy(w, last, strlen(last));
+        w += strlen(last);
+    }
+    *w = '\0';
+    return s;
+}
+
+/* An issue at the current location (plus an optional last token). msg is owned. In quiet mode
+ * nothing is recorded (callers skip building msg there too; see the file comment). */
+static int issue(cctx_t *c, ilist_t *out, sl_avro_incompat_t type, const char *token, char *msg)
+{
+    if (c->quiet) {
+        free(msg);
+        return SL_OK;
+    }
+    return ilist_add(out, type, loc_text(c, token), msg, c->reader_is_new);
+}
+
+/* Pushes one step; returns the mark to restore, or (size_t)-1 (no memory). */
+static size_t seg_push(cctx_t *c, const char *tok, size_t index)
+{
+    if (c->n_segs == c->cap_segs) {
+        size_t ncap = c->cap_segs ? c->cap_segs * 2 : 32;
+        seg_t *ns = realloc(c->segs, ncap * sizeof *ns);
+        if (!ns) return (size_t)-1;
+        c->segs = ns;
+        c->cap_segs = ncap;
+    }
+    c->segs[c->n_segs].tok = tok;
+    c->segs[c->n_segs].index = index;
+    return c->n_segs++;
+}
+
+/* Appends "/token" (a string literal: it is kept, not copied) to the location. */
 static size_t loc_push(cctx_t *c, const char *token)
 {
-    size_t tl = strlen(token), mark = c->loc_len;
-    if (c->loc_len + tl + 2 > c->loc_cap) {
-        size_t ncap = (c->loc_len + tl + 2) * 2;
-        char *nl = realloc(c->loc, ncap);
-        if (!nl) return (size_t)-1;
-        c->loc = nl;
-        c->loc_cap = ncap;
-    }
-    /* Tokens are fixed words and decimal numbers, so JSON-pointer escaping never applies. */
-    c->loc[c->loc_len++] = '/';
-    memcpy(c->loc + c->loc_len, token, tl + 1);
-    c->loc_len += tl;
-    return mark;
+    return seg_push(c, token, 0);
 }
 
 static size_t loc_push_index(cctx_t *c, size_t i)
 {
-    char num[24];
-    snprintf(num, sizeof num, "%zu", i);
-    return loc_push(c, num);
+    return seg_push(c, NULL, i);
 }
 
 static void loc_pop(cctx_t *c, size_t mark)
 {
-    c->loc_len = mark;
-    c->loc[mark] = '\0';
+    c->n_segs = mark;
 }
 
 /* ---- memo of record pairs ---- */
@@ -381,12 +453,14 @@ static int names_match(const sl_avro_node_t *r, const sl_avro_node_t *w)
 static int check_names(cctx_t *c, const sl_avro_node_t *r, const sl_avro_node_t *w, ilist_t *out)
 {
     if (names_match(r, w)) return 1;
+    if (c->quiet) return 0;
     int rc = issue(c, out, SL_AVRO_NAME_MISMATCH, "name", xprintf("expected: %s", w->fullname));
     return rc ? rc : 0;
 }
 
 static int type_mismatch(cctx_t *c, const sl_avro_node_t *r, const sl_avro_node_t *w, ilist_t *out)
 {
+    if (c->quiet) return 0;
     int rc = issue(c, out, SL_AVRO_TYPE_MISMATCH, NULL,
                    xprintf("reader type: %s not compatible with writer type: %s",
                            type_names[r->kind], type_names[w->kind]));
@@ -420,6 +494,10 @@ static int check_enum(cctx_t *c, const sl_avro_node_t *r, const sl_avro_node_t *
         free(miss);
         return ok;
     }
+    if (c->quiet) {
+        free(miss);
+        return 0;
+    }
     qsort(miss, n, sizeof *miss, cmp_str);
     char *msg = malloc(len + 1);
     if (!msg) {
@@ -449,40 +527,36 @@ static int check_fixed(cctx_t *c, const sl_avro_node_t *r, const sl_avro_node_t 
     int ok = check_names(c, r, w, out);
     if (ok < 0) return ok;
     if (r->size == w->size) return ok;
+    if (c->quiet) return 0;
     int rc = issue(c, out, SL_AVRO_FIXED_SIZE_MISMATCH, "size",
                    xprintf("expected: %d, found: %d", (int)w->size, (int)r->size));
     return rc ? rc : 0;
 }
 
-static int alias_is(const json_t *aliases, const char *name)
-{
-    size_t i;
-    json_t *a;
-    json_array_foreach(aliases, i, a)
-    {
-        const char *s = json_string_value(a);
-        if (s && strcmp(s, name) == 0) return 1;
-    }
-    return 0;
-}
-
-/* The writer field a reader field reads: by name or alias. Returns 0 none, 1 found (*wf),
- * 2 several distinct writer fields match. */
+/* The writer field a reader field reads: by name or alias (the reader's aliases name writer
+ * fields). Returns 0 none, 1 found (*wf), 2 several distinct writer fields match. */
 static int lookup_writer_field(const sl_avro_node_t *w, const sl_avro_field_t *rf,
                                const sl_avro_field_t **wf)
 {
-    int found = 0;
-    for (size_t i = 0; i < w->n_fields; i++) {
-        const sl_avro_field_t *f = &w->fields[i];
-        if (strcmp(f->name, rf->name) == 0 || (rf->aliases && alias_is(rf->aliases, f->name))) {
-            if (found) return 2;
-            *wf = f;
-            found = 1;
-        }
+    const sl_avro_field_t *f = sl_avro_field_find(w, rf->name, rf->name_hash);
+    int found = f != NULL;
+    if (found) *wf = f;
+    if (!rf->aliases) return found;
+    size_t i;
+    json_t *a;
+    json_array_foreach(rf->aliases, i, a)
+    {
+        const char *al = json_string_value(a);
+        if (!al || !(f = sl_avro_field_find(w, al, sl_avro_name_hash(al)))) continue;
+        if (found && f == *wf) continue; /* the same writer field again */
+        if (found) return 2;
+        *wf = f;
+        found = 1;
     }
     return found;
 }
 
+/* The fields of a record pair. Never quiet: check_record keeps its issues in the memo. */
 static int record_body(cctx_t *c, const sl_avro_node_t *r, const sl_avro_node_t *w, ilist_t *out,
                        int *low)
 {
@@ -541,26 +615,35 @@ static int check_record(cctx_t *c, const sl_avro_node_t *r, const sl_avro_node_t
         return 1;
     case MEMO_OK:
         return 1;
-    case MEMO_BAD:
-        rc = ilist_copy(out, &m->issues, 0, 0, c->loc);
+    case MEMO_BAD: {
+        if (c->quiet) return 0;
+        char *here = loc_text(c, NULL);
+        rc = here ? ilist_copy(out, &m->issues, 0, 0, here) : SL_NOMEM;
+        free(here);
         return rc ? rc : 0;
+    }
     case MEMO_ABSENT:
         break;
     }
     int depth = c->rec_depth++;
     m->state = MEMO_IN_PROGRESS;
     m->depth = depth;
-    size_t prov_mark = c->n_prov, start = out->n, base = c->loc_len;
+    size_t prov_mark = c->n_prov, start = out->n;
     int dropped_before = out->dropped;
     out->dropped = 0;
     int l = NO_LOW;
+    /* The body's issues are kept in the memo even inside a trial (see the file comment). */
+    int quiet = c->quiet;
+    c->quiet = 0;
     int ok = record_body(c, r, w, out, &l);
+    c->quiet = quiet;
     c->rec_depth--;
     m = &c->memo[idx]; /* the memo may have moved */
     if (ok < 0) return ok;
     if (!ok) {
         m->state = MEMO_BAD;
-        rc = ilist_copy(&m->issues, out, start, base, "");
+        /* The body's issues lie under this pair's location: keep them relative to it. */
+        rc = ilist_copy(&m->issues, out, start, loc_text_len(c), "");
         if (!rc && out->dropped) m->issues.dropped = 1;
         out->dropped |= dropped_before;
         /* Whatever was assumed compatible below may have relied on this pair. */
@@ -591,7 +674,10 @@ static int check_record(cctx_t *c, const sl_avro_node_t *r, const sl_avro_node_t
 static int trial(cctx_t *c, const sl_avro_node_t *r, const sl_avro_node_t *w, int *low)
 {
     ilist_t scratch = {0};
+    int quiet = c->quiet;
+    c->quiet = 1;
     int ok = check(c, r, w, &scratch, low);
+    c->quiet = quiet;
     ilist_free(&scratch);
     return ok;
 }
@@ -615,6 +701,7 @@ static int reader_union_reads(cctx_t *c, const sl_avro_node_t *r, const sl_avro_
 
 static int missing_branch(cctx_t *c, const sl_avro_node_t *wb, ilist_t *out)
 {
+    if (c->quiet) return 0;
     int rc = issue(c, out, SL_AVRO_MISSING_UNION_BRANCH, NULL,
                    xprintf("reader union lacking writer type: %s", type_names[wb->kind]));
     return rc ? rc : 0;
@@ -662,8 +749,8 @@ static int promotes(sl_avro_kind_t r, sl_avro_kind_t w)
 
 /*
  * Can r read every datum of w? Returns 1 yes, 0 no (issues appended to out with locations under
- * c->loc), <0 status. *low is lowered to the depth of the shallowest in-progress record pair
- * the answer relied on.
+ * the current location), <0 status. *low is lowered to the depth of the shallowest in-progress
+ * record pair the answer relied on.
  */
 static int check(cctx_t *c, const sl_avro_node_t *r, const sl_avro_node_t *w, ilist_t *out,
                  int *low)
@@ -730,10 +817,6 @@ static int pair_into(const sl_avro_schema_t *reader, const sl_avro_schema_t *wri
     memset(&c, 0, sizeof c);
     c.budget = WORK_BUDGET;
     c.reader_is_new = reader_is_new;
-    c.loc_cap = 64;
-    c.loc = malloc(c.loc_cap);
-    if (!c.loc) return SL_NOMEM;
-    c.loc[0] = '\0';
     ilist_t out = {0};
     int low = NO_LOW;
     int ok = check(&c, reader->root, writer->root, &out, &low);
@@ -742,7 +825,7 @@ static int pair_into(const sl_avro_schema_t *reader, const sl_avro_schema_t *wri
     free(c.memo);
     free(c.slots);
     free(c.prov);
-    free(c.loc);
+    free(c.segs);
     if (ok >= 0) {
         /* Java writes the root as "/". */
         for (size_t i = 0; i < out.n && ok >= 0; i++) {

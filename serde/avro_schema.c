@@ -358,6 +358,7 @@ static void free_node(sl_avro_node_t *n)
         free(n->symbols[i]);
     free(n->symbols);
     free(n->branches);
+    free(n->field_slots);
     free(n);
 }
 
@@ -1183,6 +1184,63 @@ uint64_t sl_avro_crc64(const void *buf, size_t len)
     return fp;
 }
 
+/* ---- field lookup by name ---- */
+
+uint32_t sl_avro_name_hash(const char *name)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+const sl_avro_field_t *sl_avro_field_find(const sl_avro_node_t *rec, const char *name,
+                                          uint32_t hash)
+{
+    if (!rec->field_slots) {
+        for (size_t i = 0; i < rec->n_fields; i++)
+            if (strcmp(rec->fields[i].name, name) == 0) return &rec->fields[i];
+        return NULL;
+    }
+    for (uint32_t j = hash & rec->field_mask;; j = (j + 1) & rec->field_mask) {
+        uint32_t slot = rec->field_slots[j];
+        if (slot == 0) return NULL;
+        const sl_avro_field_t *f = &rec->fields[slot - 1];
+        if (f->name_hash == hash && strcmp(f->name, name) == 0) return f;
+    }
+}
+
+/*
+ * Hashes every field name and indexes each record's fields by name (serde_int.h), so that
+ * resolution and compatibility checks find a field in constant time rather than by a scan
+ * over the other record's fields (quadratic in the number of fields, per pair of records).
+ * Runs once the graph is complete: the schema is immutable from then on.
+ */
+static int index_fields(sl_avro_schema_t *s)
+{
+    for (size_t k = 0; k < s->n_nodes; k++) {
+        sl_avro_node_t *n = s->nodes[k];
+        if (n->kind != SL_AVRO_RECORD) continue;
+        for (size_t i = 0; i < n->n_fields; i++)
+            n->fields[i].name_hash = sl_avro_name_hash(n->fields[i].name);
+        if (n->n_fields == 0 || n->n_fields > (UINT32_MAX >> 2)) continue; /* linear search */
+        size_t cap = 8;
+        while (cap < 2 * n->n_fields)
+            cap *= 2;
+        uint32_t *slots = calloc(cap, sizeof *slots);
+        if (!slots) return SL_NOMEM;
+        for (size_t i = 0; i < n->n_fields; i++) {
+            size_t j = n->fields[i].name_hash & (cap - 1);
+            while (slots[j])
+                j = (j + 1) & (cap - 1);
+            slots[j] = (uint32_t)i + 1;
+        }
+        n->field_slots = slots;
+        n->field_mask = (uint32_t)(cap - 1);
+    }
+    return SL_OK;
+}
+
 /* ---- public ---- */
 
 static int parse_impl(const char *json, size_t len, const sl_avro_schema_t *const *refs,
@@ -1225,6 +1283,7 @@ static int parse_impl(const char *json, size_t len, const sl_avro_schema_t *cons
     c->s->canonical[out.len] = '\0';
     c->s->canonical_len = out.len;
     c->s->fingerprint = sl_avro_crc64(c->s->canonical, c->s->canonical_len);
+    if ((rc = index_fields(c->s)) != SL_OK) goto done;
     sl_avro_data_prepare(c->s);
     *schema_out = c->s;
     c->s = NULL;

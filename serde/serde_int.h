@@ -53,6 +53,7 @@ typedef struct sl_avro_field_s {
     json_t *default_value; /* owned reference; NULL when the field has no default */
     json_t *aliases;       /* owned reference to a JSON array of strings; NULL when absent */
     sl_avro_order_t order; /* ascending unless "order" says otherwise */
+    uint32_t name_hash;    /* sl_avro_name_hash(name); set once the graph is complete */
 } sl_avro_field_t;
 
 struct sl_avro_node_s {
@@ -79,6 +80,12 @@ struct sl_avro_node_s {
                           else SL_AVRO_LOGICAL_NONE */
     int zero_size;     /* every value of this type encodes to zero bytes (null, fixed
                           of size 0, records of only such fields) */
+    /* Field lookup by name (the parser builds it once the graph is complete; parsed schemas
+     * are immutable afterwards, so any thread may read it). Use sl_avro_field_find. */
+    uint32_t *field_slots; /* owned; records: open-addressing table, field index + 1 per
+                              slot (0 = empty), field_mask + 1 slots (a power of two, at
+                              least twice n_fields); NULL otherwise (then: linear search) */
+    uint32_t field_mask;   /* slots - 1; 0 when field_slots is NULL */
 };
 
 struct sl_avro_schema_s {
@@ -93,6 +100,17 @@ struct sl_avro_schema_s {
                                so re-parsing it may resolve that name differently (a gap in
                                the specification's PCF; see emit() in avro_schema.c) */
 };
+
+/* The hash of a name that sl_avro_field_t.name_hash and field_slots use (32-bit FNV-1a). */
+uint32_t sl_avro_name_hash(const char *name);
+
+/*
+ * The field of record `rec` called `name` (hash: sl_avro_name_hash(name)), or NULL. Aliases
+ * are not looked at. Defined in avro_schema.c.
+ * @locality any thread (reads only)
+ */
+const sl_avro_field_t *sl_avro_field_find(const sl_avro_node_t *rec, const char *name,
+                                          uint32_t hash);
 
 /*
  * Fills in the data facts of every node (logical, zero_size) once a schema's graph is complete;
